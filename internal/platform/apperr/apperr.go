@@ -1,0 +1,167 @@
+// Package apperr is the one error type of Grassroots: a code that decides the
+// HTTP status, a message meant for the user (in their language) and, for
+// invalid input, a message per field.
+//
+// Only Internal errors carry a cause worth logging; every other code is the
+// user's to read and fix.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"grassroots/internal/platform/i18n"
+)
+
+// Code classifies an error.
+type Code string
+
+// The error codes.
+const (
+	Invalid      Code = "invalid"
+	NotFound     Code = "not_found"
+	Conflict     Code = "conflict"
+	Forbidden    Code = "forbidden"
+	Unauthorized Code = "unauthorized"
+	TooLarge     Code = "too_large"
+	Internal     Code = "internal"
+)
+
+// Error is an error a user can read.
+type Error struct {
+	Code   Code
+	Msg    i18n.Msg
+	Fields map[string]i18n.Msg
+	Cause  error // only for Internal, for the log
+}
+
+func (e *Error) Error() string {
+	s := string(e.Code) + ": " + i18n.T(i18n.En, e.Msg.Key, e.Msg.Args...)
+	for f, m := range e.Fields {
+		s += fmt.Sprintf("; %s: %s", f, m.In(i18n.En))
+	}
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// New makes an error with a code and a message key.
+func New(code Code, key string, args ...any) *Error {
+	return &Error{Code: code, Msg: i18n.M(key, args...)}
+}
+
+// Field adds a field's message to e and returns e.
+func (e *Error) Field(name, key string, args ...any) *Error {
+	if e.Fields == nil {
+		e.Fields = map[string]i18n.Msg{}
+	}
+	if _, ok := e.Fields[name]; !ok {
+		e.Fields[name] = i18n.M(key, args...)
+	}
+	return e
+}
+
+// FieldInvalid makes an Invalid error about one field.
+func FieldInvalid(field, key string, args ...any) *Error {
+	return New(Invalid, "error.invalid").Field(field, key, args...)
+}
+
+// NotFoundf is the error for a record that does not exist or is out of scope.
+func NotFoundf(what string) *Error { return New(NotFound, "error.not_found", what) }
+
+// Wrap makes an Internal error from an unexpected cause, passes an *Error
+// through, and returns nil for nil.
+func Wrap(cause error) error {
+	if cause == nil {
+		return nil
+	}
+	return As(cause)
+}
+
+// As returns a non-nil err as an *Error, wrapping it as Internal if it is
+// not one.
+func As(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &Error{Code: Internal, Msg: i18n.M("error.internal"), Cause: err}
+}
+
+// CodeOf returns the code of err, Internal if it carries none.
+func CodeOf(err error) Code {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return Internal
+}
+
+// Status maps a code to its HTTP status.
+func Status(c Code) int {
+	switch c {
+	case Invalid:
+		return http.StatusBadRequest
+	case NotFound:
+		return http.StatusNotFound
+	case Conflict:
+		return http.StatusConflict
+	case Forbidden:
+		return http.StatusForbidden
+	case Unauthorized:
+		return http.StatusUnauthorized
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// Fields collects per-field problems while a value is validated; Err returns
+// nil when there were none.
+type Fields struct{ err *Error }
+
+// Add records a problem with one field; the first problem per field wins.
+func (f *Fields) Add(field, key string, args ...any) {
+	if f.err == nil {
+		f.err = New(Invalid, "error.invalid")
+	}
+	f.err.Field(field, key, args...)
+}
+
+// Has reports whether field already has a problem.
+func (f *Fields) Has(field string) bool {
+	if f.err == nil {
+		return false
+	}
+	_, ok := f.err.Fields[field]
+	return ok
+}
+
+// Err returns the collected problems as one Invalid error, or nil.
+func (f *Fields) Err() error {
+	if f.err == nil {
+		return nil
+	}
+	return f.err
+}
+
+func init() {
+	i18n.Register(i18n.Catalog{
+		"error.invalid":      {Zh: "提交的内容有误，请按提示修改。", En: "Some of the input is not valid; see the notes beside the fields."},
+		"error.not_found":    {Zh: "%s不存在或不在您的管辖范围内。", En: "%s does not exist or is outside your area."},
+		"error.internal":     {Zh: "系统内部错误，请稍后再试。", En: "Something went wrong on our side; please try again later."},
+		"error.forbidden":    {Zh: "您没有执行此操作的权限。", En: "You are not allowed to do this."},
+		"error.unauthorized": {Zh: "请先登录。", En: "Please log in first."},
+		"error.conflict":     {Zh: "操作与现有数据冲突。", En: "This conflicts with existing data."},
+		"field.required":     {Zh: "必填。", En: "Required."},
+		"field.too_long":     {Zh: "不能超过 %d 个字符。", En: "At most %d characters."},
+		"field.bad_date":     {Zh: "日期格式应为 年-月-日，如 2024-03-01。", En: "A date is written year-month-day, like 2024-03-01."},
+		"field.unknown":      {Zh: "不认识的字段。", En: "Unknown field."},
+		"field.bad_choice":   {Zh: "不是可选的值。", En: "Not one of the allowed values."},
+		"field.bad_number":   {Zh: "应为数字。", En: "Must be a number."},
+	})
+}

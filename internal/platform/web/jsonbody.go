@@ -1,0 +1,72 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"grassroots/internal/platform/apperr"
+)
+
+// MaxJSONBody bounds the size of a JSON request body.
+const MaxJSONBody = 2 << 20
+
+// DecodeJSON reads the request body into v strictly: one JSON value, no
+// unknown fields, no more than MaxJSONBody bytes. Problems come back as
+// Invalid errors that name the field where they can.
+func DecodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return apperr.New(apperr.Invalid, "web.json_content_type")
+	}
+	return DecodeJSONBytes(io.LimitReader(r.Body, MaxJSONBody+1), v)
+}
+
+// DecodeJSONBytes decodes one JSON value from rd into v strictly.
+func DecodeJSONBytes(rd io.Reader, v any) error {
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return apperr.New(apperr.Invalid, "web.json_unreadable")
+	}
+	if len(data) > MaxJSONBody {
+		return apperr.New(apperr.TooLarge, "web.json_too_large", MaxJSONBody>>20)
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return apperr.New(apperr.Invalid, "web.json_empty")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return apperr.New(apperr.Invalid, "web.json_trailing")
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return apperr.New(apperr.Invalid, "web.json_trailing")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return apperr.New(apperr.Invalid, "web.json_syntax", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.New(apperr.Invalid, "web.json_not_object")
+		}
+		return apperr.FieldInvalid(field, "web.json_wrong_type", typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Invalid, "web.json_truncated")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.FieldInvalid(name, "field.unknown")
+	}
+	return apperr.New(apperr.Invalid, "web.json_invalid")
+}

@@ -1,0 +1,115 @@
+// Grassroots page behaviours. No inline scripts: the Content-Security-Policy
+// allows only files from this server, so pages describe what they need with
+// data- attributes and this file wires it up.
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // The menu button opens the navigation on narrow screens.
+  function initMenu(root) {
+    root.querySelectorAll(".menu-toggle").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var nav = document.getElementById(btn.getAttribute("aria-controls"));
+        if (!nav) return;
+        var open = nav.classList.toggle("open");
+        btn.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+  }
+
+  // Tables with class "sortable" sort by a clicked header; numbers as numbers.
+  function cellValue(row, idx) {
+    var cell = row.children[idx];
+    if (!cell) return "";
+    var v = cell.getAttribute("data-value");
+    return v !== null ? v : cell.textContent.trim();
+  }
+  function initSortable(root) {
+    root.querySelectorAll("table.sortable").forEach(function (table) {
+      var headers = table.querySelectorAll("thead th");
+      headers.forEach(function (th, idx) {
+        if (th.hasAttribute("data-nosort")) return;
+        th.setAttribute("data-sort", "");
+        th.addEventListener("click", function () {
+          var asc = !th.classList.contains("sorted-asc");
+          headers.forEach(function (h) { h.classList.remove("sorted-asc", "sorted-desc"); });
+          th.classList.add(asc ? "sorted-asc" : "sorted-desc");
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) {
+            var x = cellValue(a, idx), y = cellValue(b, idx);
+            var nx = parseFloat(x), ny = parseFloat(y);
+            var r = (!isNaN(nx) && !isNaN(ny) && String(nx) === x.replace(/%$/, "") && String(ny) === y.replace(/%$/, ""))
+              ? nx - ny : x.localeCompare(y, "zh-CN");
+            return asc ? r : -r;
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  }
+
+  // <input data-filter="tableId"> hides the rows of that table that do not
+  // contain the typed text.
+  function initFilters(root) {
+    root.querySelectorAll("input[data-filter]").forEach(function (input) {
+      var table = document.getElementById(input.getAttribute("data-filter"));
+      if (!table) return;
+      input.addEventListener("input", function () {
+        var q = input.value.trim().toLowerCase();
+        Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+          row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+        });
+      });
+    });
+  }
+
+  // <form data-confirm="..."> asks before it is sent.
+  function initConfirm(root) {
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+
+  // <div data-chart="id-of-json"> draws the ECharts option held in the
+  // <script type="application/json" id="..."> element of that id.
+  function initCharts(root) {
+    if (!window.echarts) return;
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var src = document.getElementById(el.getAttribute("data-chart"));
+      if (!src || el.getAttribute("data-chart-ready")) return;
+      var option = JSON.parse(src.textContent);
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(option);
+      el.setAttribute("data-chart-ready", "1");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  // <select data-autosubmit> sends its form when changed.
+  function initAutosubmit(root) {
+    root.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+      sel.addEventListener("change", function () { sel.form.requestSubmit ? sel.form.requestSubmit() : sel.form.submit(); });
+    });
+  }
+
+  function init(root) {
+    initMenu(root);
+    initSortable(root);
+    initFilters(root);
+    initConfirm(root);
+    initCharts(root);
+    initAutosubmit(root);
+    if (window.grassroots && window.grassroots.onInit) window.grassroots.onInit.forEach(function (f) { f(root); });
+  }
+
+  window.grassroots = window.grassroots || { onInit: [] };
+  ready(function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
+})();
