@@ -560,3 +560,12 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// CheckUserPassword reports whether password is the user's current one.
+func (s *Store) CheckUserPassword(ctx context.Context, userID int64, password string) (bool, error) {
+	var hash string
+	if err := s.DB.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash); err != nil {
+		return false, apperr.Wrap(err)
+	}
+	return CheckPassword(hash, password)
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"net/http"
 
+	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
 )
@@ -44,4 +45,13 @@ func sessionToken(r *http.Request) string {
 // WithActor returns ctx carrying actor; tests and commands use it.
 func WithActor(ctx context.Context, a *auth.Actor) context.Context {
 	return context.WithValue(ctx, actorKey, a)
+}
+
+// SignedIn returns the actor of a request, or an Unauthorized error if no
+// one is signed in.
+func SignedIn(r *http.Request) (*auth.Actor, error) {
+	if a := Actor(r); a != nil {
+		return a, nil
+	}
+	return nil, apperr.New(apperr.Unauthorized, "error.unauthorized")
 }

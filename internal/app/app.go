@@ -1,0 +1,107 @@
+// Package app assembles the modules into one Grassroots server: it opens
+// the database, applies every module's migrations in order, wires the
+// stores to one another where a lower module needs to call up, and builds
+// the HTTP handler with its middleware.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"grassroots/internal/account"
+	"grassroots/internal/org"
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/web"
+)
+
+// Config is how an instance is set up.
+type Config struct {
+	DataDir string // folder for the SQLite file and other local files
+	DBURL   string // postgres://... or a SQLite path; empty: SQLite in DataDir
+	// TrustProxy takes client addresses from X-Forwarded-For.
+	TrustProxy bool
+	// SecureCookies marks cookies Secure, for HTTPS deployments.
+	SecureCookies bool
+}
+
+// App is an open Grassroots instance.
+type App struct {
+	Config   Config
+	DB       *db.DB
+	Orgs     *org.Store
+	Accounts *auth.Store
+}
+
+// Migrations lists every module's schema, in dependency order.
+func Migrations() []db.Migrations {
+	return []db.Migrations{auth.Migrations, audit.Migrations, org.Migrations}
+}
+
+// Open opens the database, applies pending migrations and wires the stores.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	d, err := db.Open(ctx, cfg.DBURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx, Migrations()...)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		slog.Info("migrated", "migration", m)
+	}
+	a := &App{Config: cfg, DB: d, Orgs: org.NewStore(d)}
+	a.Accounts = auth.NewStore(d, a.Orgs)
+	a.Orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: a.Accounts.UserIDsAtUnit})
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Handler builds the whole HTTP interface: pages, API, static files.
+func (a *App) Handler() (http.Handler, error) {
+	static := web.NewStatic()
+	r, err := web.NewRenderer(static)
+	if err != nil {
+		return nil, err
+	}
+	r.AddNav(web.NavItem{Key: "nav.home", Href: "/", Order: 0})
+	public := http.NewServeMux()
+	private := http.NewServeMux()
+
+	public.Handle("GET /static/", static)
+	public.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	acc := &account.UI{Accounts: a.Accounts, Orgs: a.Orgs, R: r, SecureCookies: a.Config.SecureCookies, TrustProxy: a.Config.TrustProxy}
+	if err := acc.Register(public, private); err != nil {
+		return nil, err
+	}
+	if err := (&org.UI{Store: a.Orgs, R: r}).Register(private); err != nil {
+		return nil, err
+	}
+	(&org.API{Store: a.Orgs}).Register(private)
+	home := &homeUI{app: a, R: r}
+	if err := home.register(private); err != nil {
+		return nil, err
+	}
+	private.Handle("GET /api/v1/overview", web.API(a.overviewAPI))
+	private.HandleFunc("/api/", web.NotFoundAPI)
+
+	public.Handle("/", web.RequireLogin(private))
+	return web.Chain(public, a.Accounts, web.Options{TrustProxy: a.Config.TrustProxy, SecureCookies: a.Config.SecureCookies}), nil
+}
+
+func init() {
+	i18n.Register(i18n.Catalog{
+		"nav.home": {Zh: "首页", En: "Home"},
+	})
+}

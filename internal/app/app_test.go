@@ -1,0 +1,334 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"grassroots/internal/app/apptest"
+	"grassroots/internal/org"
+	"grassroots/internal/platform/auth"
+)
+
+func decode(t *testing.T, body string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("decode %q: %v", body, err)
+	}
+}
+
+type apiError struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields"`
+	} `json:"error"`
+}
+
+func TestOverviewAndScope(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.Token(t, "admin")
+		status, body := e.Do(t, admin, "GET", "/api/v1/overview", "")
+		if status != 200 {
+			t.Fatalf("overview: %d %s", status, body)
+		}
+		var o struct {
+			Streets, Communities, Grids, PartyOrgs int
+			ByType                                 map[string]int `json:"party_orgs_by_type"`
+		}
+		decode(t, body, &o)
+		if o.Streets != 2 || o.Communities != 2 || o.Grids != 2 || len(o.ByType) != 8 {
+			t.Errorf("overview = %s", body)
+		}
+
+		// A street user sees its own street's communities only ...
+		street := e.Token(t, "street1")
+		status, body = e.Do(t, street, "GET", "/api/v1/units?type=community", "")
+		var list struct {
+			Items []struct {
+				ID       int64  `json:"id"`
+				Code     string `json:"code"`
+				Path     string `json:"path"`
+				ParentID *int64 `json:"parent_id"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		decode(t, body, &list)
+		if status != 200 || list.Total != 1 || list.Items[0].ID != e.Community1.ID || *list.Items[0].ParentID != e.Street1.ID {
+			t.Errorf("street1 communities: %d %s", status, body)
+		}
+		// ... and another street's community is not there, in the API and in the UI.
+		if status, _ := e.Do(t, street, "GET", fmt.Sprintf("/api/v1/units/%d", e.Community2.ID), ""); status != 404 {
+			t.Errorf("other street's community via API: %d, want 404", status)
+		}
+		browser := e.Browser(t, "street1")
+		resp, err := browser.Get(fmt.Sprintf("%s/units/%d", e.Server.URL, e.Community2.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("other street's community page: %d, want 404", resp.StatusCode)
+		}
+		resp, _ = browser.Get(fmt.Sprintf("%s/units/%d", e.Server.URL, e.Community1.ID))
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "白水湖社区") {
+			t.Errorf("own community page: %d", resp.StatusCode)
+		}
+		// Listing children of an out-of-scope parent is a 404 too.
+		if status, _ := e.Do(t, street, "GET", fmt.Sprintf("/api/v1/units?parent=%d", e.Street2.ID), ""); status != 404 {
+			t.Errorf("children of another street: %d", status)
+		}
+		// The street's overview counts its own part only.
+		_, body = e.Do(t, street, "GET", "/api/v1/overview", "")
+		decode(t, body, &o)
+		if o.Streets != 1 || o.Communities != 1 {
+			t.Errorf("street overview = %s", body)
+		}
+	})
+}
+
+func TestUnitWritesAndErrors(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.Token(t, "admin")
+		street := e.Token(t, "street1")
+		cases := []struct {
+			name, token, method, path, body string
+			status                          int
+			code, field                     string
+		}{
+			{"malformed JSON", admin, "POST", "/api/v1/units", `{"name":`, 400, "invalid", ""},
+			{"unknown field", admin, "POST", "/api/v1/units", `{"parent_id":1,"type":"grid","code":"x","name":"n","colour":"red"}`, 400, "invalid", "colour"},
+			{"wrong type", admin, "POST", "/api/v1/units", `{"parent_id":"one"}`, 400, "invalid", "parent_id"},
+			{"two values", admin, "POST", "/api/v1/units", `{} {}`, 400, "invalid", ""},
+			{"empty name", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001002","name":" "}`, e.Community1.ID), 400, "invalid", "name"},
+			{"grid under street", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001002","name":"x"}`, e.Street1.ID), 400, "invalid", "type"},
+			{"bad code", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403002001002","name":"x"}`, e.Community1.ID), 400, "invalid", "code"},
+			{"bad GeoJSON", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001002","name":"x","boundary":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}`, e.Community1.ID), 400, "invalid", "boundary"},
+			{"other street's parent", street, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403002001002","name":"x"}`, e.Community2.ID), 400, "invalid", "parent_id"},
+			{"move into own subtree", admin, "PATCH", fmt.Sprintf("/api/v1/units/%d", e.Street1.ID), fmt.Sprintf(`{"parent_id":%d}`, e.Community1.ID), 400, "invalid", "parent_id"},
+			{"delete unit with children", admin, "DELETE", fmt.Sprintf("/api/v1/units/%d", e.Community1.ID), "", 409, "conflict", ""},
+			{"other street's unit", street, "DELETE", fmt.Sprintf("/api/v1/units/%d", e.Grid2.ID), "", 404, "not_found", ""},
+			{"no token", "", "GET", "/api/v1/units", "", 401, "unauthorized", ""},
+			{"bad token", "grt_nope", "GET", "/api/v1/units", "", 401, "unauthorized", ""},
+			{"bad query", admin, "GET", "/api/v1/units?type=planet", "", 400, "invalid", "type"},
+			{"unknown endpoint", admin, "GET", "/api/v1/nothing", "", 404, "not_found", ""},
+		}
+		for _, c := range cases {
+			status, body := e.Do(t, c.token, c.method, c.path, c.body)
+			var ae apiError
+			if err := json.Unmarshal([]byte(body), &ae); err != nil {
+				t.Errorf("%s: body is not a JSON error: %q", c.name, body)
+				continue
+			}
+			if status != c.status || ae.Error.Code != c.code || ae.Error.Message == "" {
+				t.Errorf("%s: %d %s, want %d %s", c.name, status, body, c.status, c.code)
+			}
+			if c.field != "" && ae.Error.Fields[c.field] == "" {
+				t.Errorf("%s: no message for field %s in %s", c.name, c.field, body)
+			}
+		}
+		// Messages speak Chinese by default and English on request.
+		req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/units?type=planet", nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+		resp, _ := http.DefaultClient.Do(req)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "Not one of the allowed values") {
+			t.Errorf("English error: %s", b)
+		}
+		_, zh := e.Do(t, admin, "GET", "/api/v1/units?type=planet", "")
+		if !strings.Contains(zh, "不是可选的值") {
+			t.Errorf("Chinese error: %s", zh)
+		}
+
+		// A street user creates a grid in its community, moves it and deletes it.
+		status, body := e.Do(t, street, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001002","name":"第二网格",
+			"boundary":{"type":"Polygon","coordinates":[[[115.99,29.70],[116.00,29.70],[116.00,29.71],[115.99,29.71],[115.99,29.70]]]}}`, e.Community1.ID))
+		if status != 201 {
+			t.Fatalf("create grid: %d %s", status, body)
+		}
+		var g struct {
+			ID       int64           `json:"id"`
+			Path     string          `json:"path"`
+			Boundary json.RawMessage `json:"boundary"`
+		}
+		decode(t, body, &g)
+		if !strings.HasPrefix(g.Path, e.Community1.Path) || !strings.Contains(string(g.Boundary), "Polygon") {
+			t.Errorf("created grid = %s", body)
+		}
+		status, body = e.Do(t, street, "PATCH", fmt.Sprintf("/api/v1/units/%d", g.ID), `{"name":"第二网格（调整）"}`)
+		if status != 200 || !strings.Contains(body, "调整") {
+			t.Errorf("rename: %d %s", status, body)
+		}
+		if status, body = e.Do(t, street, "DELETE", fmt.Sprintf("/api/v1/units/%d", g.ID), ""); status != 204 {
+			t.Errorf("delete: %d %s", status, body)
+		}
+
+		// Party organisations and co-building units go through the same rules.
+		status, body = e.Do(t, admin, "POST", "/api/v1/party-orgs", fmt.Sprintf(`{"unit_id":%d,"type":"school","name":"浔阳小学党支部","founded_on":"2001-07-01","member_count":23}`, e.Community1.ID))
+		if status != 201 || !strings.Contains(body, `"checklist_type":"school"`) {
+			t.Errorf("party org: %d %s", status, body)
+		}
+		status, body = e.Do(t, admin, "POST", "/api/v1/party-orgs", fmt.Sprintf(`{"unit_id":%d,"type":"school","name":"x","founded_on":"2001-13-01"}`, e.Community1.ID))
+		if status != 400 || !strings.Contains(body, "founded_on") {
+			t.Errorf("bad date: %d %s", status, body)
+		}
+		status, body = e.Do(t, admin, "POST", "/api/v1/co-building-units", fmt.Sprintf(`{"community_id":%d,"name":"九江市税务局","kind":"city_body"}`, e.Community1.ID))
+		if status != 201 {
+			t.Fatalf("co-building: %d %s", status, body)
+		}
+		var cb struct{ ID int64 }
+		decode(t, body, &cb)
+		status, body = e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/co-building-units/%d/agreements", cb.ID), `{"signed_on":"2023-05-04","content":"共建党员活动阵地"}`)
+		if status != 201 {
+			t.Errorf("agreement: %d %s", status, body)
+		}
+		status, body = e.Do(t, admin, "POST", "/api/v1/part-time-members", fmt.Sprintf(`{"street_id":%d,"co_building_unit_id":%d,"name":"李明","position":"党委委员"}`, e.Street1.ID, cb.ID))
+		if status != 201 || !strings.Contains(body, "九江市税务局") {
+			t.Errorf("part-time member: %d %s", status, body)
+		}
+		_, body = e.Do(t, admin, "GET", "/api/v1/overview", "")
+		var o struct {
+			PartyOrgs       int `json:"party_orgs"`
+			CoBuildingUnits int `json:"co_building_units"`
+			PartTimeMembers int `json:"part_time_members"`
+		}
+		decode(t, body, &o)
+		if o.PartyOrgs != 1 || o.CoBuildingUnits != 1 || o.PartTimeMembers != 1 {
+			t.Errorf("overview after writes = %s", body)
+		}
+	})
+}
+
+func TestSignInSecurity(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		login := func(pw string) (int, string) {
+			resp, err := c.PostForm(e.Server.URL+"/login", url.Values{"username": {"street2"}, "password": {pw}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, string(b)
+		}
+		status, body := login("wrong")
+		if status != 401 || !strings.Contains(body, "用户名或密码错误") {
+			t.Errorf("bad password: %d", status)
+		}
+		for i := 0; i < 4; i++ {
+			login("wrong")
+		}
+		// Locked now, even with the right password.
+		if status, body = login(apptest.Password); status != 401 || !strings.Contains(body, "锁定") {
+			t.Errorf("locked account: %d", status)
+		}
+		// Pages need a session; pages send to the login page.
+		resp, _ := c.Get(e.Server.URL + "/units")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Errorf("anonymous page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		// Security headers.
+		resp, _ = c.Get(e.Server.URL + "/login")
+		resp.Body.Close()
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("headers: %v", resp.Header)
+		}
+		// A form posted from another site is refused.
+		browser := e.Browser(t, "admin")
+		req, _ := http.NewRequest("POST", e.Server.URL+"/units", strings.NewReader("parent_id=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site post: %d", resp.StatusCode)
+		}
+		// The audit log has the failed logins and the lock.
+		auditor := e.Token(t, "auditor")
+		_, _ = e.Do(t, auditor, "GET", "/api/v1/overview", "")
+		rows, err := e.App.DB.Query(t.Context(), `SELECT action FROM audit_log WHERE actor = 'street2' ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for rows.Next() {
+			var a string
+			rows.Scan(&a)
+			actions = append(actions, a)
+		}
+		rows.Close()
+		if len(actions) != 6 || actions[0] != "login.failed" || actions[5] != "login.locked" {
+			t.Errorf("audited logins: %v", actions)
+		}
+	})
+}
+
+func TestPagesAndExports(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(t, "admin")
+		for _, path := range []string{"/", "/units", "/units/list?q=网格", fmt.Sprintf("/units/%d", e.Community1.ID),
+			fmt.Sprintf("/units/new?parent=%d", e.Community1.ID), fmt.Sprintf("/units/%d/edit", e.Grid1.ID), fmt.Sprintf("/units/%d/move", e.Grid1.ID),
+			"/party-orgs", "/party-orgs/new", "/co-building", "/co-building/new", "/part-time-members", "/part-time-members/new",
+			"/users", "/users/new", "/audit", "/account", "/?lang=en"} {
+			resp, err := b.Get(e.Server.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "</html>") {
+				t.Errorf("GET %s: %d", path, resp.StatusCode)
+			}
+		}
+		// A form with a mistake comes back with the message beside the field
+		// and what was typed.
+		resp, err := b.PostForm(e.Server.URL+"/units", url.Values{"parent_id": {fmt.Sprint(e.Community1.ID)}, "type": {"grid"}, "code": {"12345"}, "name": {"新网格"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), `class="error"`) || !strings.Contains(string(body), `value="新网格"`) {
+			t.Errorf("bad form: %d", resp.StatusCode)
+		}
+		// The grid member may look, not change.
+		g := e.Browser(t, "grid1")
+		resp, _ = g.PostForm(e.Server.URL+"/units", url.Values{"parent_id": {fmt.Sprint(e.Grid1.ID)}, "type": {"building"}, "code": {"360403001001001001"}, "name": {"1号楼"}})
+		resp.Body.Close()
+		if resp.StatusCode != 403 {
+			t.Errorf("grid member creating a building: %d", resp.StatusCode)
+		}
+		// Exports carry what the list shows, with formulas neutralised.
+		formula := `=HYPERLINK("x")`
+		if _, err := e.App.Orgs.UpdateUnit(t.Context(), auth.SystemActor("test"), e.Grid1.ID, org.UnitPatch{Name: &formula}); err != nil {
+			t.Fatal(err)
+		}
+		resp, _ = b.Get(e.Server.URL + "/units/list?type=grid&format=csv")
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		csv := string(body)
+		if !strings.HasPrefix(csv, "\ufeff") || !strings.Contains(csv, `'=HYPERLINK`) || !strings.Contains(csv, "360403002001001") {
+			t.Errorf("csv export: %q", csv)
+		}
+		resp, _ = b.Get(e.Server.URL + "/party-orgs?format=xlsx")
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "PK") {
+			t.Errorf("xlsx export: %d", resp.StatusCode)
+		}
+	})
+}

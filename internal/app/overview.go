@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"grassroots/internal/org"
+	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/web"
+)
+
+// Overview is the figures of the actor's scope across modules, as the API
+// gives them: counted from rows on every request.
+type Overview struct {
+	Streets         int            `json:"streets"`
+	Communities     int            `json:"communities"`
+	Areas           int            `json:"areas"`
+	Grids           int            `json:"grids"`
+	Buildings       int            `json:"buildings"`
+	Departments     int            `json:"departments"`
+	PartyOrgs       int            `json:"party_orgs"`
+	PartyOrgsByType map[string]int `json:"party_orgs_by_type"`
+	PartyStructure  map[string]int `json:"party_structure"`
+	CoBuildingUnits int            `json:"co_building_units"`
+	Agreements      int            `json:"co_building_agreements"`
+	PartTimeMembers int            `json:"part_time_members"`
+}
+
+func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
+	o, err := a.Orgs.Overview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out := &Overview{
+		Streets: o.Units[org.Street], Communities: o.Units[org.Community], Areas: o.Units[org.Area], Grids: o.Units[org.Grid],
+		Buildings: o.Units[org.Building], Departments: o.Units[org.Department],
+		PartyOrgs: o.PartyOrgs, PartyOrgsByType: map[string]int{}, PartyStructure: map[string]int{},
+		CoBuildingUnits: o.CoBuildingUnits, Agreements: o.Agreements, PartTimeMembers: o.PartTimeMembers,
+	}
+	for t, n := range o.PartyOrgsByType {
+		out.PartyOrgsByType[string(t)] = n
+	}
+	for t, n := range o.PartyStructure {
+		out.PartyStructure[string(t)] = n
+	}
+	return out, nil
+}
+
+func (a *App) overviewAPI(r *http.Request) (any, error) {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.overview(r.Context(), actor)
+}
+
+// homeUI is the home page: the important figures first, then charts.
+type homeUI struct {
+	app *App
+	R   *web.Renderer
+}
+
+func (h *homeUI) register(mux *http.ServeMux) error {
+	if err := h.R.AddPages("app", templateFiles, "templates"); err != nil {
+		return err
+	}
+	if err := h.R.Check("app/home"); err != nil {
+		return err
+	}
+	mux.Handle("GET /{$}", h.R.Handler(h.home))
+	return nil
+}
+
+// Figure is one headline number on the home page.
+type Figure struct {
+	Label string
+	Value int
+	Href  string
+}
+
+// HomePage is the home page.
+type HomePage struct {
+	web.Page
+	Figures     []Figure
+	PartyChart  template.JS
+	StreetChart template.JS
+}
+
+func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return err
+	}
+	lang := web.Lang(r)
+	ctx := r.Context()
+	o, err := h.app.overview(ctx, actor)
+	if err != nil {
+		return err
+	}
+	p := &HomePage{}
+	p.Title = i18n.T(lang, "nav.home")
+	p.Figures = []Figure{
+		{i18n.T(lang, "home.streets"), o.Streets, "/units/list?type=street"},
+		{i18n.T(lang, "home.communities"), o.Communities, "/units/list?type=community"},
+		{i18n.T(lang, "home.grids"), o.Grids, "/units/list?type=grid"},
+		{i18n.T(lang, "home.party_orgs"), o.PartyOrgs, "/party-orgs"},
+		{i18n.T(lang, "home.co_building"), o.CoBuildingUnits, "/co-building"},
+		{i18n.T(lang, "home.part_time"), o.PartTimeMembers, "/part-time-members"},
+	}
+	var names []string
+	var values []int
+	for _, t := range org.ChecklistTypes {
+		names = append(names, i18n.T(lang, "party."+string(t)))
+		values = append(values, o.PartyOrgsByType[string(t)])
+	}
+	p.PartyChart = chartJSON(map[string]any{
+		"title":   map[string]any{"text": i18n.T(lang, "home.party_chart"), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip": map[string]any{"trigger": "axis"},
+		"grid":    map[string]any{"left": 40, "right": 16, "bottom": 60, "top": 40},
+		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"interval": 0, "rotate": 30}},
+		"yAxis":   map[string]any{"type": "value", "minInterval": 1},
+		"series":  []any{map[string]any{"type": "bar", "data": values, "itemStyle": map[string]any{"color": "#b8232a"}, "label": map[string]any{"show": true, "position": "top"}}},
+	})
+	streets, err := h.app.Orgs.StreetBreakdown(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if len(streets) > 0 {
+		var sn []string
+		var comm, grids, parties []int
+		for _, s := range streets {
+			sn = append(sn, s.Street.Name)
+			comm = append(comm, s.Communities)
+			grids = append(grids, s.Grids)
+			parties = append(parties, s.PartyOrgs)
+		}
+		p.StreetChart = chartJSON(map[string]any{
+			"title":   map[string]any{"text": i18n.T(lang, "home.street_chart"), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+			"tooltip": map[string]any{"trigger": "axis"},
+			"legend":  map[string]any{"bottom": 0},
+			"grid":    map[string]any{"left": 40, "right": 16, "bottom": 60, "top": 40},
+			"xAxis":   map[string]any{"type": "category", "data": sn, "axisLabel": map[string]any{"interval": 0}},
+			"yAxis":   map[string]any{"type": "value", "minInterval": 1},
+			"series": []any{
+				map[string]any{"name": i18n.T(lang, "home.communities"), "type": "bar", "data": comm, "itemStyle": map[string]any{"color": "#d9822b"}},
+				map[string]any{"name": i18n.T(lang, "home.grids"), "type": "bar", "data": grids, "itemStyle": map[string]any{"color": "#b8232a"}},
+				map[string]any{"name": i18n.T(lang, "home.party_orgs"), "type": "bar", "data": parties, "itemStyle": map[string]any{"color": "#5470c6"}},
+			},
+		})
+	}
+	h.R.Render(w, r, http.StatusOK, "app/home", p)
+	return nil
+}
+
+// chartJSON is an ECharts option, for a <script type="application/json">.
+func chartJSON(option map[string]any) template.JS {
+	b, err := json.Marshal(option)
+	if err != nil {
+		panic(fmt.Sprintf("chart option: %v", err))
+	}
+	return template.JS(b)
+}
+
+func init() {
+	i18n.Register(i18n.Catalog{
+		"home.streets":      {Zh: "街道", En: "Streets"},
+		"home.communities":  {Zh: "社区", En: "Communities"},
+		"home.grids":        {Zh: "网格", En: "Grids"},
+		"home.party_orgs":   {Zh: "基层党组织", En: "Grassroots party organisations"},
+		"home.co_building":  {Zh: "共驻共建单位", En: "Co-building units"},
+		"home.part_time":    {Zh: "兼职委员", En: "Part-time members"},
+		"home.party_chart":  {Zh: "基层党组织（按八张清单类型）", En: "Grassroots party organisations by checklist type"},
+		"home.street_chart": {Zh: "各街道社区、网格与党组织", En: "Communities, grids and party organisations per street"},
+		"home.scope":        {Zh: "统计范围", En: "Figures for"},
+	})
+}

@@ -1,0 +1,6 @@
+package app
+
+import "embed"
+
+//go:embed templates/*.html
+var templateFiles embed.FS
