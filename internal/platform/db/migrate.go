@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +68,7 @@ func (m Migrations) list(e Engine) ([]migration, error) {
 				continue
 			}
 		}
-		num, _, ok := strings.Cut(base, "_")
+		num, title, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("%s/%s: a migration is named NNNN_name.sql", m.Module, name)
@@ -82,7 +81,7 @@ func (m Migrations) list(e Engine) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		byVersion[v] = migration{version: v, name: path.Base(base), sql: macros[e].Replace(string(text))}
+		byVersion[v] = migration{version: v, name: title, sql: macros[e].Replace(string(text))}
 	}
 	out := make([]migration, 0, len(byVersion))
 	for _, mg := range byVersion {
