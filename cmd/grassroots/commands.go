@@ -128,6 +128,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", false, "load the demo district into an empty database")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (behind a load balancer)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (served over HTTPS)")
+	fs.StringVar(&cfg.Tiles, "tiles", m.Getenv("GRASSROOTS_TILES"), "map tile URL template, like https://tile.example/{z}/{x}/{y}.png")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"grassroots/internal/account"
 	"grassroots/internal/org"
@@ -27,6 +29,9 @@ type Config struct {
 	TrustProxy bool
 	// SecureCookies marks cookies Secure, for HTTPS deployments.
 	SecureCookies bool
+	// Tiles is a map tile URL template ({z}/{x}/{y}) for the maps; empty,
+	// the maps draw boundaries on a plain background (no outside requests).
+	Tiles string
 }
 
 // App is an open Grassroots instance.
@@ -72,6 +77,7 @@ func (a *App) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.Tiles = a.Config.Tiles
 	r.AddNav(web.NavItem{Key: "nav.home", Href: "/", Order: 0})
 	public := http.NewServeMux()
 	private := http.NewServeMux()
@@ -97,7 +103,22 @@ func (a *App) Handler() (http.Handler, error) {
 	private.HandleFunc("/api/", web.NotFoundAPI)
 
 	public.Handle("/", web.RequireLogin(private))
-	return web.Chain(public, a.Accounts, web.Options{TrustProxy: a.Config.TrustProxy, SecureCookies: a.Config.SecureCookies}), nil
+	return web.Chain(public, a.Accounts, web.Options{TrustProxy: a.Config.TrustProxy, SecureCookies: a.Config.SecureCookies,
+		ExtraImgSrc: tileOrigin(a.Config.Tiles)}), nil
+}
+
+// tileOrigin is the scheme and host of a tile URL template, for the
+// Content-Security-Policy.
+func tileOrigin(tiles string) string {
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0").Replace(tiles))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host := u.Host
+	if strings.Contains(tiles, "{s}.") {
+		host = "*." + strings.SplitN(host, ".", 2)[1]
+	}
+	return u.Scheme + "://" + host
 }
 
 func init() {

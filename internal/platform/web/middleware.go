@@ -31,8 +31,8 @@ type Options struct {
 	TrustProxy bool
 	// SecureCookies marks cookies Secure (the server is reached over HTTPS).
 	SecureCookies bool
-	// ExtraImgSrc and ExtraConnectSrc widen the Content-Security-Policy, for
-	// a map tile server.
+	// ExtraImgSrc widens the Content-Security-Policy's img-src, for a map
+	// tile server.
 	ExtraImgSrc string
 }
 

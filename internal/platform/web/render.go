@@ -48,6 +48,7 @@ type Page struct {
 	Path    string // the request URI, for the language switch
 	Flash   string
 	Section string // Href of the active navigation entry
+	Tiles   string // map tile URL template, if a tile server is configured
 }
 
 // NavLink is a navigation entry as shown.
@@ -82,6 +83,9 @@ type PageData interface{ base() *Page }
 
 // Renderer renders pages from templates parsed once at start.
 type Renderer struct {
+	// Tiles is the map tile URL template pages give to Leaflet (empty: maps
+	// show boundaries on a plain background).
+	Tiles  string
 	static *Static
 	base   *template.Template
 	pages  map[string]*template.Template
@@ -166,6 +170,7 @@ func (r *Renderer) fill(req *http.Request, data PageData) {
 	p.Lang = Lang(req)
 	p.Actor = Actor(req)
 	p.Path = req.URL.RequestURI()
+	p.Tiles = r.Tiles
 	if p.Actor != nil {
 		p.Nav = p.Nav[:0]
 		for _, n := range r.nav {

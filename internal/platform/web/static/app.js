@@ -92,6 +92,38 @@
     });
   }
 
+  // <div data-map="id-of-json"> draws the GeoJSON FeatureCollection held in
+  // that <script type="application/json"> with Leaflet: the feature whose
+  // properties say self in red, the others in blue, linked to their pages.
+  // Tiles come from the server's configured tile URL, if any.
+  function initMaps(root) {
+    if (!window.L) return;
+    root.querySelectorAll("[data-map]").forEach(function (el) {
+      var src = document.getElementById(el.getAttribute("data-map"));
+      if (!src || el.getAttribute("data-map-ready")) return;
+      var data = JSON.parse(src.textContent);
+      var map = window.L.map(el, { attributionControl: false, scrollWheelZoom: false });
+      var tiles = document.body.getAttribute("data-tiles");
+      if (tiles) window.L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      var layer = window.L.geoJSON(data, {
+        style: function (f) {
+          return f.properties.self ? { color: "#b8232a", weight: 2, fillOpacity: 0.03 }
+            : { color: f.properties.color || "#0b57d0", weight: 1, fillOpacity: 0.12 };
+        },
+        pointToLayer: function (f, latlng) {
+          return window.L.circleMarker(latlng, { radius: 6, color: f.properties.color || "#b8232a", fillOpacity: 0.8 });
+        },
+        onEachFeature: function (f, l) {
+          if (f.properties.name) l.bindTooltip(f.properties.name);
+          if (f.properties.href && !f.properties.self) l.on("click", function () { window.location.href = f.properties.href; });
+        }
+      }).addTo(map);
+      var bounds = layer.getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+      el.setAttribute("data-map-ready", "1");
+    });
+  }
+
   // <select data-autosubmit> sends its form when changed.
   function initAutosubmit(root) {
     root.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
@@ -105,6 +137,7 @@
     initFilters(root);
     initConfirm(root);
     initCharts(root);
+    initMaps(root);
     initAutosubmit(root);
     if (window.grassroots && window.grassroots.onInit) window.grassroots.onInit.forEach(function (f) { f(root); });
   }
