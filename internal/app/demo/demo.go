@@ -72,20 +72,24 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	} else if n > 0 {
 		return nil, apperr.New(apperr.Conflict, "demo.not_empty")
 	}
-	var b *builder
+	var users []UserInfo
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		b = newBuilder(opt.Seed, orgs.Loader(tx))
+		b := newBuilder(opt.Seed, orgs.Loader(tx))
 		if err := b.build(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, system.Entry("demo.load", "district", fmt.Sprint(b.district.ID), b.tally.detail(opt.Seed)))
+		if err := audit.Record(ctx, tx, system.Entry("demo.load", "district", fmt.Sprint(b.district.ID), b.tally.detail(opt.Seed))); err != nil {
+			return err
+		}
+		var err error
+		users, err = b.createUsers(ctx, tx, accounts, opt.Password)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: load the district: %w", err)
 	}
-	users, err := b.createUsers(ctx, accounts, opt.Password)
-	if err != nil {
-		return nil, fmt.Errorf("demo: create users: %w", err)
+	if err := d.Analyze(ctx); err != nil {
+		return nil, fmt.Errorf("demo: analyze: %w", err)
 	}
 	return result(ctx, orgs, users)
 }

@@ -6,6 +6,7 @@ import (
 
 	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/db"
 )
 
 // demoUser is a demo account: one role at one unit.
@@ -34,12 +35,12 @@ func (b *builder) demoUsers() []demoUser {
 	}
 }
 
-// createUsers creates the demo accounts, each under a Chinese name, all
-// with the same password.
-func (b *builder) createUsers(ctx context.Context, accounts *auth.Store, password string) ([]UserInfo, error) {
+// createUsers creates the demo accounts in the load's transaction, each
+// under a Chinese name, all with the same password.
+func (b *builder) createUsers(ctx context.Context, tx *db.Tx, accounts *auth.Store, password string) ([]UserInfo, error) {
 	var out []UserInfo
 	for _, u := range b.demoUsers() {
-		_, err := accounts.CreateUser(ctx, system, auth.NewUser{
+		_, err := accounts.CreateUserIn(ctx, tx, system, auth.NewUser{
 			Username: u.username, DisplayName: personName(b.rng), Password: password,
 			Grants: []auth.GrantSpec{{Role: u.role, UnitID: u.unit.ID}},
 		})

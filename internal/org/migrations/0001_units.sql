@@ -17,7 +17,7 @@ CREATE TABLE units (
     created_at {{TS}} NOT NULL,
     updated_at {{TS}} NOT NULL
 );
-CREATE INDEX units_parent ON units (parent_id, code);
+CREATE INDEX units_parent ON units (parent_id, type, code);
 CREATE INDEX units_type_path ON units (type, path);
 
 -- Party organisations on the tree: the district committee, street working

@@ -99,6 +99,21 @@ func ValidatePassword(pw string) error {
 // CreateUser creates an account with its roles. The actor must manage users
 // at every unit the new account gets a role at.
 func (s *Store) CreateUser(ctx context.Context, actor *Actor, nu NewUser) (*User, error) {
+	var u *User
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		u, err = s.CreateUserIn(ctx, tx, actor, nu)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// CreateUserIn creates an account inside the caller's transaction, for loads
+// that must write everything or nothing.
+func (s *Store) CreateUserIn(ctx context.Context, tx *db.Tx, actor *Actor, nu NewUser) (*User, error) {
 	nu.Username = strings.ToLower(strings.TrimSpace(nu.Username))
 	nu.DisplayName = strings.TrimSpace(nu.DisplayName)
 	if nu.DisplayName == "" {
@@ -129,35 +144,30 @@ func (s *Store) CreateUser(ctx context.Context, actor *Actor, nu NewUser) (*User
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	var u *User
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if err := s.checkGrantable(ctx, tx, actor, nu.Grants); err != nil {
-			return err
-		}
-		now := s.now()
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, password_hash, created_at, password_changed_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, nu.Username, nu.DisplayName, hash, now, now).Scan(&id)
-		if db.IsUniqueViolation(err) {
-			return apperr.FieldInvalid("username", "auth.username_taken")
-		}
-		if err != nil {
-			return err
-		}
-		for _, g := range nu.Grants {
-			if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, unit_id) VALUES (?, ?, ?)
-				ON CONFLICT DO NOTHING`, id, string(g.Role), g.UnitID); err != nil {
-				return err
-			}
-		}
-		u = &User{ID: id, Username: nu.Username, DisplayName: nu.DisplayName, CreatedAt: now}
-		return audit.Record(ctx, tx, actor.Entry("user.create", "user", fmt.Sprint(id),
-			map[string]any{"username": nu.Username, "grants": nu.Grants}))
-	})
-	if err != nil {
+	if err := s.checkGrantable(ctx, tx, actor, nu.Grants); err != nil {
 		return nil, err
 	}
-	return u, nil
+	now := s.now()
+	var id int64
+	err = tx.QueryRow(ctx, `INSERT INTO users (username, display_name, password_hash, created_at, password_changed_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, nu.Username, nu.DisplayName, hash, now, now).Scan(&id)
+	if db.IsUniqueViolation(err) {
+		return nil, apperr.FieldInvalid("username", "auth.username_taken")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	for _, g := range nu.Grants {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, unit_id) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, id, string(g.Role), g.UnitID); err != nil {
+			return nil, apperr.Wrap(err)
+		}
+	}
+	if err := audit.Record(ctx, tx, actor.Entry("user.create", "user", fmt.Sprint(id),
+		map[string]any{"username": nu.Username, "grants": nu.Grants})); err != nil {
+		return nil, err
+	}
+	return &User{ID: id, Username: nu.Username, DisplayName: nu.DisplayName, CreatedAt: now}, nil
 }
 
 func (s *Store) checkGrantable(ctx context.Context, q db.Querier, actor *Actor, grants []GrantSpec) error {

@@ -94,6 +94,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// Gather planner statistics for tables that have none yet (cheap when
+	// they do), as SQLite advises for long-lived connections.
+	if _, err := write.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("optimize %s: %w", path, err)
+	}
 	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
@@ -158,6 +164,12 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // QueryRow runs a one-row read on the reader pool.
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return d.read.QueryRowContext(ctx, Rebind(d.engine, query), args...)
+}
+
+// Analyze refreshes the planner's statistics, after a bulk load.
+func (d *DB) Analyze(ctx context.Context) error {
+	_, err := d.write.ExecContext(ctx, `ANALYZE`)
+	return err
 }
 
 // Tx is a write transaction.

@@ -49,6 +49,9 @@ func ParseBoundary(field string, data []byte) (*Boundary, error) {
 	if err != nil || g == nil || g.Coordinates == nil {
 		return nil, apperr.FieldInvalid(field, "geo.not_geojson")
 	}
+	if !completePositions(data, g.Type) {
+		return nil, apperr.FieldInvalid(field, "geo.bad_coordinate")
+	}
 	var polys []orb.Polygon
 	switch v := g.Coordinates.(type) {
 	case orb.Polygon:
@@ -80,7 +83,7 @@ func ParseBoundary(field string, data []byte) (*Boundary, error) {
 			}
 			vertices += len(ring)
 		}
-		if math.Abs(planar.Area(p)) == 0 {
+		if !(planar.Area(p) > 0) {
 			return nil, apperr.FieldInvalid(field, "geo.empty")
 		}
 	}
@@ -92,6 +95,41 @@ func ParseBoundary(field string, data []byte) (*Boundary, error) {
 		geom = orb.MultiPolygon(polys)
 	}
 	return &Boundary{Geometry: geom, Bound: geom.Bound()}, nil
+}
+
+// completePositions reports whether every position of a Polygon or
+// MultiPolygon has two numbers: the GeoJSON decoder reads a short or null
+// position as zeros, which would put it on the equator.
+func completePositions(data []byte, typ string) bool {
+	var positions [][]*float64
+	switch typ {
+	case "Polygon":
+		var c struct{ Coordinates [][][]*float64 }
+		if json.Unmarshal(data, &c) != nil {
+			return false
+		}
+		for _, ring := range c.Coordinates {
+			positions = append(positions, ring...)
+		}
+	case "MultiPolygon":
+		var c struct{ Coordinates [][][][]*float64 }
+		if json.Unmarshal(data, &c) != nil {
+			return false
+		}
+		for _, poly := range c.Coordinates {
+			for _, ring := range poly {
+				positions = append(positions, ring...)
+			}
+		}
+	default:
+		return true
+	}
+	for _, pos := range positions {
+		if len(pos) < 2 || pos[0] == nil || pos[1] == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidLonLat reports whether lon and lat are finite WGS-84 degrees.

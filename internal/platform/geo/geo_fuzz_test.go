@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"grassroots/internal/platform/apperr"
 )
@@ -33,7 +34,8 @@ func boundaryKey(t *testing.T, err error) string {
 }
 
 // FuzzParseBoundary checks that ParseBoundary never panics, that it rejects
-// input only with an invalid error about the field, and that what it accepts
+// input only with an invalid error about the field, that every polygon it
+// accepts has area left once its holes are cut out, and that what it accepts
 // it writes out as GeoJSON that it accepts again, with the same bound and the
 // same text.
 func FuzzParseBoundary(f *testing.F) {
@@ -75,6 +77,15 @@ func FuzzParseBoundary(f *testing.F) {
 		if !ValidLonLat(b.Bound.Min[0], b.Bound.Min[1]) || !ValidLonLat(b.Bound.Max[0], b.Bound.Max[1]) {
 			t.Fatalf("bound %v lies off the globe", b.Bound)
 		}
+		polys, _ := b.Geometry.(orb.MultiPolygon)
+		if p, ok := b.Geometry.(orb.Polygon); ok {
+			polys = orb.MultiPolygon{p}
+		}
+		for _, p := range polys {
+			if area := planar.Area(p); !(area > 0) {
+				t.Fatalf("accepted %s, a polygon with area %v left inside its outer ring", data, area)
+			}
+		}
 		text := b.GeoJSON()
 		again, err := ParseBoundary("boundary", []byte(text))
 		if err != nil {
@@ -100,6 +111,9 @@ func TestParseBoundary(t *testing.T) {
 		{"longitude 200", `{"type":"Polygon","coordinates":[[[0,0],[200,0],[1,1],[0,1],[0,0]]]}`, "geo.bad_coordinate"},
 		{"latitude -91", `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,-91],[0,1],[0,0]]]}`, "geo.bad_coordinate"},
 		{"no area", `{"type":"Polygon","coordinates":[[[0,0],[1,1],[2,2],[0,0]]]}`, "geo.empty"},
+		{"no area but a hole", `{"type":"Polygon","coordinates":[[[0,0],[1,1],[2,2],[0,0]],[[0,0],[1,0],[1,1],[0,1],[0,0]]]}`, "geo.empty"},
+		{"position without latitude", `{"type":"Polygon","coordinates":[[[116,39],[116.1],[116.1,39.1],[116,39.1],[116,39]]]}`, "geo.bad_coordinate"},
+		{"null position", `{"type":"Polygon","coordinates":[[[116,39],null,[116.1,39.1],[116,39.1],[116,39]]]}`, "geo.bad_coordinate"},
 		{"empty polygon", `{"type":"Polygon","coordinates":[]}`, "geo.empty"},
 		{"empty multipolygon", `{"type":"MultiPolygon","coordinates":[]}`, "geo.empty"},
 		{"point", `{"type":"Point","coordinates":[116.4,39.9]}`, "geo.not_polygon"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"grassroots/internal/platform/apperr"
@@ -65,7 +66,10 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return apperr.New(apperr.Invalid, "web.json_truncated")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		if unquoted, err := strconv.Unquote(name); err == nil {
+			name = unquoted
+		}
 		return apperr.FieldInvalid(name, "field.unknown")
 	}
 	return apperr.New(apperr.Invalid, "web.json_invalid")

@@ -103,6 +103,8 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "null", body: `null`},
 		{name: "unknown field", body: `{"name":"x","nmae":"y"}`, code: apperr.Invalid, field: "nmae", fieldKey: "field.unknown"},
 		{name: "unknown field, Chinese", body: `{"名字":"x"}`, code: apperr.Invalid, field: "名字", fieldKey: "field.unknown"},
+		{name: "unknown field with a quote", body: `{"a\"b":1}`, code: apperr.Invalid, field: `a"b`, fieldKey: "field.unknown"},
+		{name: "unknown field with a backslash", body: `{"a\\":1}`, code: apperr.Invalid, field: `a\`, fieldKey: "field.unknown"},
 		{name: "wrong type", body: `{"n":"three"}`, code: apperr.Invalid, field: "n", fieldKey: "web.json_wrong_type"},
 		{name: "wrong element type", body: `{"tags":[1]}`, code: apperr.Invalid, field: "tags", fieldKey: "web.json_wrong_type"},
 		{name: "fraction for int", body: `{"n":1.5}`, code: apperr.Invalid, field: "n", fieldKey: "web.json_wrong_type"},

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/db/dbtest"
+)
+
+// run runs one command line against the database at dbURL.
+func run(t *testing.T, dbURL, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
+	err := m.Run(context.Background(), append(args, "--db", dbURL, "--data", t.TempDir()))
+	return out.String(), err
+}
+
+func TestCommands(t *testing.T) {
+	for _, engine := range dbtest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			dbURL := dbtest.URL(t, engine)
+			out, err := run(t, dbURL, "", "demo")
+			if err != nil || !strings.Contains(out, "admin") {
+				t.Fatalf("demo: %v\n%s", err, out)
+			}
+			if _, err := run(t, dbURL, "", "demo"); err == nil {
+				t.Errorf("a second demo load succeeded")
+			}
+			// A street user, then a token for it, printed as the last line.
+			if out, err := run(t, dbURL, "a-long-password\n", "user", "add", "wang", "--role", "street-staff", "--unit", "360403002"); err != nil {
+				t.Fatalf("user add: %v %s", err, out)
+			}
+			if _, err := run(t, dbURL, "short\n", "user", "add", "li", "--role", "street-staff", "--unit", "360403002"); err == nil {
+				t.Errorf("a short password was accepted")
+			}
+			if _, err := run(t, dbURL, "a-long-password\n", "user", "add", "li", "--role", "street-staff", "--unit", "999999"); err == nil {
+				t.Errorf("an unknown unit was accepted")
+			}
+			out, err = run(t, dbURL, "", "token", "create", "--user", "wang")
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if err != nil || !strings.HasPrefix(lines[len(lines)-1], "grt_") {
+				t.Fatalf("token create: %v %q", err, out)
+			}
+			if out, err := run(t, dbURL, "", "user", "list"); err != nil || !strings.Contains(out, "wang") {
+				t.Errorf("user list: %v %s", err, out)
+			}
+			if out, err := run(t, dbURL, "", "verify"); err != nil || !strings.Contains(out, "chain intact") {
+				t.Fatalf("verify: %v %s", err, out)
+			}
+			tamper(t, engine, dbURL)
+			_, err = run(t, dbURL, "", "verify")
+			if err == nil || !strings.Contains(err.Error(), "audit entry 2") {
+				t.Errorf("verify after tampering: %v", err)
+			}
+		})
+	}
+}
+
+// tamper changes the second audit entry by hand, as someone with direct
+// access to the database would, getting past the append-only trigger.
+func tamper(t *testing.T, engine db.Engine, dbURL string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, dbURL, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	drop := `DROP TRIGGER audit_log_no_update`
+	if engine == db.Postgres {
+		drop = `DROP TRIGGER audit_log_no_change ON audit_log`
+	}
+	if _, err := d.Exec(ctx, `UPDATE audit_log SET actor = 'nobody' WHERE seq = 2`); err == nil {
+		t.Errorf("the audit log accepted an update")
+	}
+	if _, err := d.Exec(ctx, drop); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(ctx, `UPDATE audit_log SET actor = 'nobody' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServe(t *testing.T) {
+	dbURL := dbtest.URL(t, db.SQLite)
+	ready := make(chan string, 1)
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }, Ready: func(a string) { ready <- a }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", dbURL}) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not become ready")
+	}
+	resp, err := http.Get(fmt.Sprintf("http://%s/healthz", addr))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve returned %v", err)
+	}
+	if !strings.Contains(out.String(), "grassroots-demo") {
+		t.Errorf("serve --demo did not say how to log in:\n%s", out.String())
+	}
+}
