@@ -23,6 +23,7 @@ import (
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/pii"
 )
 
 // Main runs one command line; tests drive it with their own streams.
@@ -99,6 +100,7 @@ func (m *Main) flags(name string, cfg *app.Config) *flag.FlagSet {
 	}
 	fs.StringVar(&cfg.DataDir, "data", data, "data folder")
 	fs.StringVar(&cfg.DBURL, "db", m.Getenv("GRASSROOTS_DB"), "database URL (postgres://...) or SQLite file")
+	cfg.PIIKey = m.Getenv(pii.KeyEnv)
 	return fs
 }
 

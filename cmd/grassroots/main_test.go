@@ -14,12 +14,15 @@ import (
 	"grassroots/internal/platform/db/dbtest"
 )
 
-// run runs one command line against the database at dbURL.
-func run(t *testing.T, dbURL, stdin string, args ...string) (string, error) {
+// instance is a database and a data folder (which holds the personal-data key).
+type instance struct{ dbURL, dataDir string }
+
+// run runs one command line against the instance.
+func (in instance) run(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
-	err := m.Run(context.Background(), append(args, "--db", dbURL, "--data", t.TempDir()))
+	err := m.Run(context.Background(), append(args, "--db", in.dbURL, "--data", in.dataDir))
 	return out.String(), err
 }
 
@@ -27,36 +30,38 @@ func TestCommands(t *testing.T) {
 	for _, engine := range dbtest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			dbURL := dbtest.URL(t, engine)
-			out, err := run(t, dbURL, "", "demo")
+			in := instance{dbURL, t.TempDir()}
+			run := in.run
+			out, err := run(t, "", "demo")
 			if err != nil || !strings.Contains(out, "admin") {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}
-			if _, err := run(t, dbURL, "", "demo"); err == nil {
+			if _, err := run(t, "", "demo"); err == nil {
 				t.Errorf("a second demo load succeeded")
 			}
 			// A street user, then a token for it, printed as the last line.
-			if out, err := run(t, dbURL, "a-long-password\n", "user", "add", "wang", "--role", "street-staff", "--unit", "360403002"); err != nil {
+			if out, err := run(t, "a-long-password\n", "user", "add", "wang", "--role", "street-staff", "--unit", "360403002"); err != nil {
 				t.Fatalf("user add: %v %s", err, out)
 			}
-			if _, err := run(t, dbURL, "short\n", "user", "add", "li", "--role", "street-staff", "--unit", "360403002"); err == nil {
+			if _, err := run(t, "short\n", "user", "add", "li", "--role", "street-staff", "--unit", "360403002"); err == nil {
 				t.Errorf("a short password was accepted")
 			}
-			if _, err := run(t, dbURL, "a-long-password\n", "user", "add", "li", "--role", "street-staff", "--unit", "999999"); err == nil {
+			if _, err := run(t, "a-long-password\n", "user", "add", "li", "--role", "street-staff", "--unit", "999999"); err == nil {
 				t.Errorf("an unknown unit was accepted")
 			}
-			out, err = run(t, dbURL, "", "token", "create", "--user", "wang")
+			out, err = run(t, "", "token", "create", "--user", "wang")
 			lines := strings.Split(strings.TrimSpace(out), "\n")
 			if err != nil || !strings.HasPrefix(lines[len(lines)-1], "grt_") {
 				t.Fatalf("token create: %v %q", err, out)
 			}
-			if out, err := run(t, dbURL, "", "user", "list"); err != nil || !strings.Contains(out, "wang") {
+			if out, err := run(t, "", "user", "list"); err != nil || !strings.Contains(out, "wang") {
 				t.Errorf("user list: %v %s", err, out)
 			}
-			if out, err := run(t, dbURL, "", "verify"); err != nil || !strings.Contains(out, "chain intact") {
+			if out, err := run(t, "", "verify"); err != nil || !strings.Contains(out, "chain intact") {
 				t.Fatalf("verify: %v %s", err, out)
 			}
 			tamper(t, engine, dbURL)
-			_, err = run(t, dbURL, "", "verify")
+			_, err = run(t, "", "verify")
 			if err == nil || !strings.Contains(err.Error(), "audit entry 2") {
 				t.Errorf("verify after tampering: %v", err)
 			}

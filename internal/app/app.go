@@ -14,10 +14,12 @@ import (
 
 	"grassroots/internal/account"
 	"grassroots/internal/org"
+	"grassroots/internal/people"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
 )
 
@@ -32,6 +34,9 @@ type Config struct {
 	// Tiles is a map tile URL template ({z}/{x}/{y}) for the maps; empty,
 	// the maps draw boundaries on a plain background (no outside requests).
 	Tiles string
+	// PIIKey holds the personal-data keys (base64, comma-separated) when
+	// they come from the environment; empty, they live in DataDir/pii.key.
+	PIIKey string
 }
 
 // App is an open Grassroots instance.
@@ -40,11 +45,13 @@ type App struct {
 	DB       *db.DB
 	Orgs     *org.Store
 	Accounts *auth.Store
+	Vault    *pii.Vault
+	People   *people.Store
 }
 
 // Migrations lists every module's schema, in dependency order.
 func Migrations() []db.Migrations {
-	return []db.Migrations{auth.Migrations, audit.Migrations, org.Migrations}
+	return []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations, org.Migrations, people.Migrations}
 }
 
 // Open opens the database, applies pending migrations and wires the stores.
@@ -64,6 +71,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Config: cfg, DB: d, Orgs: org.NewStore(d)}
 	a.Accounts = auth.NewStore(d, a.Orgs)
 	a.Orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: a.Accounts.UserIDsAtUnit})
+	if a.Vault, err = pii.Open(ctx, d, cfg.DataDir, cfg.PIIKey); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.People = people.NewStore(d, a.Orgs, a.Vault)
+	a.Orgs.OnMove(a.People.FollowMove)
+	for _, g := range a.People.DeleteGuards() {
+		a.Orgs.GuardDelete(g)
+	}
 	return a, nil
 }
 
@@ -95,6 +111,7 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	(&org.API{Store: a.Orgs}).Register(private)
+	(&people.API{Store: a.People}).Register(private)
 	home := &homeUI{app: a, R: r}
 	if err := home.register(private); err != nil {
 		return nil, err

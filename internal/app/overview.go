@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 
 	"grassroots/internal/org"
@@ -28,6 +29,16 @@ type Overview struct {
 	CoBuildingUnits int            `json:"co_building_units"`
 	Agreements      int            `json:"co_building_agreements"`
 	PartTimeMembers int            `json:"part_time_members"`
+
+	Residents           int     `json:"residents"`
+	Households          int     `json:"households"`
+	PartyMembers        int     `json:"party_members"`
+	GridMembers         int     `json:"grid_members"`
+	GridInstructors     int     `json:"grid_instructors"`
+	GridLeaders         int     `json:"grid_leaders"`
+	InServiceReported   int     `json:"in_service_reported"`
+	SecretaryAvgAge     float64 `json:"secretary_avg_age"`
+	SecretaryCollegePct float64 `json:"secretary_college_pct"`
 }
 
 func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
@@ -41,6 +52,15 @@ func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error
 		PartyOrgs: o.PartyOrgs, PartyOrgsByType: map[string]int{}, PartyStructure: map[string]int{},
 		CoBuildingUnits: o.CoBuildingUnits, Agreements: o.Agreements, PartTimeMembers: o.PartTimeMembers,
 	}
+	p, err := a.People.Overview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out.Residents, out.Households, out.PartyMembers = p.Residents, p.Households, p.PartyMembers
+	out.GridMembers, out.GridInstructors, out.GridLeaders = p.GridMembers, p.GridInstructors, p.GridLeaders
+	out.InServiceReported = p.InServiceReported
+	out.SecretaryAvgAge = math.Round(p.SecretaryAvgAge*10) / 10
+	out.SecretaryCollegePct = math.Round(p.SecretaryCollegePct*10) / 10
 	for t, n := range o.PartyOrgsByType {
 		out.PartyOrgsByType[string(t)] = n
 	}

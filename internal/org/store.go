@@ -81,6 +81,12 @@ func (s *Store) unitIn(ctx context.Context, q db.Querier, scope auth.Scope, id i
 
 const unitWord = "单位"
 
+// UnitIn reads one unit inside scope, in a transaction or not; out of scope
+// reads as not found. Other modules use it to check where they write.
+func (s *Store) UnitIn(ctx context.Context, q db.Querier, scope auth.Scope, id int64) (*Unit, error) {
+	return s.unitIn(ctx, q, scope, id)
+}
+
 // Unit returns a unit the actor may read.
 func (s *Store) Unit(ctx context.Context, actor *auth.Actor, id int64) (*Unit, error) {
 	return s.unitIn(ctx, s.DB, actor.Scope(PermRead), id)

@@ -117,3 +117,15 @@ func (d Date) YearsBetween(on time.Time) int {
 	}
 	return years
 }
+
+// Shanghai is the time zone in which days begin and times are shown.
+var Shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// Today is the date of t in Shanghai.
+func Today(t time.Time) Date { return Of(t.In(Shanghai)) }

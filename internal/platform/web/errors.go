@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"grassroots/internal/platform/apperr"
+	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
 )
 
@@ -81,4 +82,28 @@ type Created struct{ Value any }
 // NotFoundAPI answers unknown API paths with a JSON 404.
 func NotFoundAPI(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusNotFound, APIError{Error: APIErrorBody{Code: string(apperr.NotFound), Message: i18n.T(Lang(r), "web.no_such_api")}})
+}
+
+// ActorAPI is API for handlers that need a signed-in actor: an unsigned
+// request answers 401 before fn runs.
+func ActorAPI(fn func(r *http.Request, actor *auth.Actor) (any, error)) http.Handler {
+	return API(func(r *http.Request) (any, error) {
+		actor, err := SignedIn(r)
+		if err != nil {
+			return nil, err
+		}
+		return fn(r, actor)
+	})
+}
+
+// ActorPathAPI is ActorAPI for handlers of one record: the path's {id} is
+// read first, and a malformed one answers 404.
+func ActorPathAPI(fn func(r *http.Request, actor *auth.Actor, id int64) (any, error)) http.Handler {
+	return ActorAPI(func(r *http.Request, actor *auth.Actor) (any, error) {
+		id, err := PathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return fn(r, actor, id)
+	})
 }

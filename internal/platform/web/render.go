@@ -16,6 +16,7 @@ import (
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
 )
 
@@ -23,13 +24,7 @@ import (
 var baseTemplates embed.FS
 
 // Shanghai is the time zone pages show times in.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+var Shanghai = date.Shanghai
 
 // NavItem is an entry of the main navigation, shown to actors holding Perm.
 type NavItem struct {
