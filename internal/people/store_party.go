@@ -280,8 +280,7 @@ type PostInput struct {
 	Slots       int
 }
 
-// CreatePost adds a post to a community's needs list.
-func (s *Store) CreatePost(ctx context.Context, actor *auth.Actor, in PostInput) (*ServicePost, error) {
+func (in *PostInput) validate() error {
 	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
 	var f apperr.Fields
 	if !PostKinds.Has(in.Category) {
@@ -299,7 +298,12 @@ func (s *Store) CreatePost(ctx context.Context, actor *auth.Actor, in PostInput)
 	if in.Slots < 1 || in.Slots > 1000 {
 		f.Add("slots", "web.out_of_range", 1, 1000)
 	}
-	if err := f.Err(); err != nil {
+	return f.Err()
+}
+
+// CreatePost adds a post to a community's needs list.
+func (s *Store) CreatePost(ctx context.Context, actor *auth.Actor, in PostInput) (*ServicePost, error) {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	var out *ServicePost
