@@ -112,6 +112,9 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	(&org.API{Store: a.Orgs}).Register(private)
 	(&people.API{Store: a.People}).Register(private)
+	if err := (&people.UI{Store: a.People, R: r}).Register(private); err != nil {
+		return nil, err
+	}
 	home := &homeUI{app: a, R: r}
 	if err := home.register(private); err != nil {
 		return nil, err

@@ -47,6 +47,19 @@ func (s *Store) PartyMember(ctx context.Context, actor *auth.Actor, id int64) (*
 	return s.memberIn(ctx, s.DB, actor.Scope(PermRead), id)
 }
 
+// MemberOfResident returns the party membership of a resident, or nil.
+func (s *Store) MemberOfResident(ctx context.Context, actor *auth.Actor, residentID int64) (*PartyMember, error) {
+	where, args := actor.Scope(PermRead).Where("m.unit_path")
+	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.resident_id = ? AND `+where, append([]any{residentID}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return m, nil
+}
+
 // MemberFilter selects party members.
 type MemberFilter struct {
 	UnderID    int64

@@ -37,6 +37,7 @@ func init() {
 		"web.all":               {Zh: "全部", En: "All"},
 		"web.none":              {Zh: "（无）", En: "(none)"},
 		"web.confirm_delete":    {Zh: "确定删除吗？此操作不可撤销。", En: "Delete this? It cannot be undone."},
+		"web.out_of_range":      {Zh: "应为 %d 到 %d 之间的整数。", En: "Must be a whole number from %d to %d."},
 		"web.actions":           {Zh: "操作", En: "Actions"},
 	})
 }

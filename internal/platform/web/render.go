@@ -274,6 +274,7 @@ func (r *Renderer) funcs() template.FuncMap {
 			return ""
 		},
 		"add":     func(a, b int) int { return a + b },
+		"hours":   func(minutes int) float64 { return float64(minutes) / 60 },
 		"percent": func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
 		"seq": func(n int) []int {
 			out := make([]int, n)

@@ -124,6 +124,13 @@
     });
   }
 
+  // <button data-print> prints the page.
+  function initPrint(root) {
+    root.querySelectorAll("[data-print]").forEach(function (btn) {
+      btn.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   // <select data-autosubmit> sends its form when changed.
   function initAutosubmit(root) {
     root.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
@@ -138,6 +145,7 @@
     initConfirm(root);
     initCharts(root);
     initMaps(root);
+    initPrint(root);
     initAutosubmit(root);
     if (window.grassroots && window.grassroots.onInit) window.grassroots.onInit.forEach(function (f) { f(root); });
   }

@@ -1,0 +1,158 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"grassroots/internal/app/apptest"
+	"grassroots/internal/org"
+	"grassroots/internal/people"
+	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/pii"
+)
+
+// peopleFixture adds a building and a household with a resident to each
+// grid of the test district.
+func peopleFixture(t *testing.T, e *apptest.Env) (mine, theirs *people.Household) {
+	t.Helper()
+	ctx := context.Background()
+	sys := auth.SystemActor("test")
+	mk := func(grid *org.Unit, code, name, first17 string) *people.Household {
+		b, err := e.App.Orgs.CreateUnit(ctx, sys, org.UnitInput{ParentID: grid.ID, Type: org.Building, Code: code, Name: "1号楼"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := e.App.People.CreateHousehold(ctx, sys, b.ID, "101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.People.CreateResident(ctx, sys, people.ResidentInput{HouseholdID: h.ID, Name: name, IDNumber: first17 + string(pii.IDCheckChar(first17)),
+			Phone: "13912345678", Relation: "head", Tags: []string{"elderly_alone"}}); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	return mk(e.Grid1, "360403001001001001", "王大爷", "36040319400101001"), mk(e.Grid2, "360403002001001001", "李奶奶", "36040319420202002")
+}
+
+func TestGridMemberSeesOwnHouseholds(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		mine, theirs := peopleFixture(t, e)
+		b := e.Browser(t, "grid1")
+		resp, err := b.Get(e.Server.URL + "/my-grid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "王大爷") || strings.Contains(string(page), "李奶奶") {
+			t.Errorf("my grid page: %d, shows own %v, shows other %v", resp.StatusCode, strings.Contains(string(page), "王大爷"), strings.Contains(string(page), "李奶奶"))
+		}
+		if strings.Contains(string(page), "13912345678") || !strings.Contains(string(page), "139****5678") {
+			t.Errorf("the phone is not masked on the grid page")
+		}
+		resp, _ = b.Get(fmt.Sprintf("%s/households/%d", e.Server.URL, theirs.ID))
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("another grid's household: %d", resp.StatusCode)
+		}
+		resp, _ = b.Get(fmt.Sprintf("%s/households/%d", e.Server.URL, mine.ID))
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("own household: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestResidentsAPI(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		mine, _ := peopleFixture(t, e)
+		admin := e.Token(t, "admin")
+		id := "36040319800808122"
+		id += string(pii.IDCheckChar(id))
+		status, body := e.Do(t, admin, "POST", "/api/v1/residents", fmt.Sprintf(`{"name":"赵敏","gender":"female","birth_date":"1980-08-08","id_number":%q,
+			"phone":"13800001111","household_id":%d,"tags":["disabled"]}`, id, mine.ID))
+		if status != 201 || strings.Contains(body, id) || !strings.Contains(body, `"id_number":"3604**********`) || !strings.Contains(body, `"phone":"138****1111"`) {
+			t.Fatalf("create: %d %s", status, body)
+		}
+		var r struct{ ID int64 }
+		decode(t, body, &r)
+		status, body = e.Do(t, admin, "POST", "/api/v1/residents", fmt.Sprintf(`{"name":"x","id_number":"%s0","household_id":%d}`, id[:17], mine.ID))
+		if status != 400 || !strings.Contains(body, `"id_number"`) {
+			t.Errorf("bad check digit: %d %s", status, body)
+		}
+		// Search by the full number, through the blind index.
+		_, body = e.Do(t, admin, "GET", "/api/v1/residents?id_number="+id, "")
+		if !strings.Contains(body, `"total":1`) || !strings.Contains(body, "赵敏") {
+			t.Errorf("search by number: %s", body)
+		}
+		_, body = e.Do(t, admin, "GET", "/api/v1/residents?tag=elderly_alone", "")
+		if !strings.Contains(body, `"total":2`) {
+			t.Errorf("search by tag: %s", body)
+		}
+		// The street of another grid finds nothing.
+		street2 := e.Token(t, "street2")
+		if _, body = e.Do(t, street2, "GET", "/api/v1/residents?id_number="+id, ""); !strings.Contains(body, `"total":0`) {
+			t.Errorf("street2 finds street1's resident: %s", body)
+		}
+		if status, _ = e.Do(t, street2, "GET", fmt.Sprintf("/api/v1/residents/%d", r.ID), ""); status != 404 {
+			t.Errorf("street2 reads street1's resident: %d", status)
+		}
+		// Revealing: not for a grid member; with a reason for the admin, audited.
+		grid := e.Token(t, "grid1")
+		if status, _ = e.Do(t, grid, "POST", fmt.Sprintf("/api/v1/residents/%d/reveal", r.ID), `{"reason":"核实信息"}`); status != 403 {
+			t.Errorf("grid member reveal: %d", status)
+		}
+		if status, body = e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/residents/%d/reveal", r.ID), `{}`); status != 400 || !strings.Contains(body, "reason") {
+			t.Errorf("reveal without reason: %d %s", status, body)
+		}
+		status, body = e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/residents/%d/reveal", r.ID), `{"reason":"办理残疾人补贴"}`)
+		if status != 200 || !strings.Contains(body, id) || !strings.Contains(body, "13800001111") {
+			t.Errorf("reveal: %d %s", status, body)
+		}
+		var n int
+		e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'resident.reveal' AND entity_id = ?`, fmt.Sprint(r.ID)).Scan(&n)
+		if n != 1 {
+			t.Errorf("reveals audited: %d", n)
+		}
+		// The overview counts people.
+		_, body = e.Do(t, admin, "GET", "/api/v1/overview", "")
+		if !strings.Contains(body, `"residents":3`) || !strings.Contains(body, `"households":2`) {
+			t.Errorf("overview: %s", body)
+		}
+	})
+}
+
+func TestPeoplePages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		mine, _ := peopleFixture(t, e)
+		ctx := context.Background()
+		list, _, err := e.App.People.ListResidents(ctx, auth.SystemActor("test"), people.ResidentFilter{HouseholdID: mine.ID})
+		if err != nil || len(list) != 1 {
+			t.Fatal(err)
+		}
+		res := list[0]
+		b := e.Browser(t, "admin")
+		for _, path := range []string{"/residents", "/residents?tag=elderly_alone", fmt.Sprintf("/residents/%d", res.ID), fmt.Sprintf("/residents/%d/edit", res.ID),
+			fmt.Sprintf("/residents/new?household=%d", mine.ID), fmt.Sprintf("/households/%d", mine.ID), "/my-grid", "/party-members",
+			fmt.Sprintf("/party-members/new?resident=%d", res.ID), "/in-service", "/workers", "/workers/new", "/grid-staff",
+			fmt.Sprintf("/grid-staff/new?grid=%d", e.Grid1.ID)} {
+			resp, err := b.Get(e.Server.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "</html>") {
+				t.Errorf("GET %s: %d", path, resp.StatusCode)
+			}
+			if strings.Contains(string(body), "13912345678") {
+				t.Errorf("GET %s shows a phone in full", path)
+			}
+		}
+	})
+}
