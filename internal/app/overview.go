@@ -130,6 +130,10 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 		{i18n.T(lang, "home.party_orgs"), o.PartyOrgs, "/party-orgs"},
 		{i18n.T(lang, "home.co_building"), o.CoBuildingUnits, "/co-building"},
 		{i18n.T(lang, "home.part_time"), o.PartTimeMembers, "/part-time-members"},
+		{i18n.T(lang, "home.residents"), o.Residents, "/residents"},
+		{i18n.T(lang, "home.households"), o.Households, "/residents"},
+		{i18n.T(lang, "home.grid_members"), o.GridMembers, "/grid-staff?role=member"},
+		{i18n.T(lang, "home.in_service"), o.InServiceReported, "/in-service"},
 	}
 	var names []string
 	var values []int
@@ -196,5 +200,9 @@ func init() {
 		"home.party_chart":  {Zh: "基层党组织（按八张清单类型）", En: "Grassroots party organisations by checklist type"},
 		"home.street_chart": {Zh: "各街道社区、网格与党组织", En: "Communities, grids and party organisations per street"},
 		"home.scope":        {Zh: "统计范围", En: "Figures for"},
+		"home.residents":    {Zh: "实有人口", En: "Residents"},
+		"home.households":   {Zh: "住户", En: "Households"},
+		"home.grid_members": {Zh: "网格员", En: "Grid members"},
+		"home.in_service":   {Zh: "在职党员到社区报到", En: "In-service members reported"},
 	})
 }
