@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
 )
@@ -46,6 +48,7 @@ commands:
   user passwd NAME                         set a user's password (read from standard input)
   token create --user NAME [--name LABEL]  create an API token (printed as the last line)
   verify                                   check the audit log's hash chain
+  pii rotate-key                           re-encrypt personal data under a new key
 
 every command takes --data DIR (default ./data, or $GRASSROOTS_DATA) and
 --db URL (postgres://... or a SQLite file; default a SQLite file in the data
@@ -86,6 +89,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tokenCreate(ctx, rest[1:])
 	case "verify":
 		return m.verify(ctx, rest)
+	case "pii":
+		if len(rest) == 0 || rest[0] != "rotate-key" {
+			return errors.New("pii: only `pii rotate-key`")
+		}
+		return m.rotateKey(ctx, rest[1:])
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
@@ -406,6 +414,33 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "audit log: %d entries, chain intact\n", n)
+	return nil
+}
+
+// rotateKey re-encrypts every sealed personal field under a new key.
+func (m *Main) rotateKey(ctx context.Context, args []string) error {
+	var cfg app.Config
+	if _, err := parse(m.flags("pii rotate-key", &cfg), args); err != nil {
+		return err
+	}
+	a, err := m.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	old := a.Vault.KeyID()
+	kid, keyText, n, err := a.Vault.Rotate(ctx, a.DB, app.SealedColumns(), func(tx *db.Tx, kid string, n int) error {
+		return audit.Record(ctx, tx, auth.SystemActor("cli").Entry("pii.rotate_key", "pii_key", kid, map[string]any{"from": old, "values": n}))
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "personal data re-encrypted under key %s (was %s): %d values\n", kid, old, n)
+	if cfg.PIIKey != "" {
+		fmt.Fprintf(m.Stdout, "the keys come from %s: add this new key to it (comma-separated, keeping the old one) before any instance starts again:\n%s\n", pii.KeyEnv, keyText)
+	} else {
+		fmt.Fprintf(m.Stdout, "the new key is in %s; the old one is kept beside it as %s.%s\n", filepath.Join(cfg.DataDir, pii.KeyFile), pii.KeyFile, old)
+	}
 	return nil
 }
 

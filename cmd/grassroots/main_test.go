@@ -57,6 +57,9 @@ func TestCommands(t *testing.T) {
 			if out, err := run(t, "", "user", "list"); err != nil || !strings.Contains(out, "wang") {
 				t.Errorf("user list: %v %s", err, out)
 			}
+			if out, err := run(t, "", "pii", "rotate-key"); err != nil || !strings.Contains(out, "re-encrypted under key") {
+				t.Fatalf("rotate key: %v %s", err, out)
+			}
 			if out, err := run(t, "", "verify"); err != nil || !strings.Contains(out, "chain intact") {
 				t.Fatalf("verify: %v %s", err, out)
 			}

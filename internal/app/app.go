@@ -83,6 +83,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// SealedColumns lists every personal field stored encrypted, across
+// modules, for rotating the key.
+func SealedColumns() []pii.Column {
+	return people.SealedColumns
+}
+
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }
 

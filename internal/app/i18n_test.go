@@ -17,12 +17,12 @@ import (
 
 // keyPatterns find message keys written literally in templates and Go code.
 var keyPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\bT "([a-z][a-z0-9_.]*)"`),
-	regexp.MustCompile(`i18n\.(?:T|M)\([a-zA-Z.()]*,? ?"([a-z][a-z0-9_.]*)"`),
-	regexp.MustCompile(`Key: "([a-z][a-z0-9_.]*)"`),
-	regexp.MustCompile(`SetFlash\(w, "([a-z][a-z0-9_.]*)"`),
-	regexp.MustCompile(`apperr\.(?:New|NotFoundf)\(apperr\.[A-Za-z]+, "([a-z][a-z0-9_.]*)"`),
-	regexp.MustCompile(`(?:FieldInvalid|\.Add|\.Field)\("[a-z_]+", "([a-z][a-z0-9_.]*)"`),
+	regexp.MustCompile(`\bT "([a-z][a-z0-9_]*\.[a-z0-9_.]*)"`),
+	regexp.MustCompile(`i18n\.(?:T|M)\([a-zA-Z.()]*,? ?"([a-z][a-z0-9_]*\.[a-z0-9_.]*)"`),
+	regexp.MustCompile(`Key: "([a-z][a-z0-9_]*\.[a-z0-9_.]*)"`),
+	regexp.MustCompile(`SetFlash\(w, "([a-z][a-z0-9_]*\.[a-z0-9_.]*)"`),
+	regexp.MustCompile(`apperr\.(?:New|NotFoundf)\(apperr\.[A-Za-z]+, "([a-z][a-z0-9_]*\.[a-z0-9_.]*)"`),
+	regexp.MustCompile(`(?:FieldInvalid\(|\bf\.Add\(|\)\.Field\()"[a-z_]+", "([a-z][a-z0-9_]*\.[a-z0-9_.]*)"`),
 }
 
 // TestMessagesExist checks that every message key the code and templates

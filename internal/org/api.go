@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/web"
 )
@@ -16,31 +17,31 @@ type API struct{ Store *Store }
 
 // Register adds the org API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/units", web.API(a.listUnits))
-	mux.Handle("POST /api/v1/units", web.API(a.createUnit))
-	mux.Handle("GET /api/v1/units/{id}", web.API(a.getUnit))
-	mux.Handle("PATCH /api/v1/units/{id}", web.API(a.patchUnit))
-	mux.Handle("DELETE /api/v1/units/{id}", web.API(a.deleteUnit))
+	mux.Handle("GET /api/v1/units", web.ActorAPI(a.listUnits))
+	mux.Handle("POST /api/v1/units", web.ActorAPI(a.createUnit))
+	mux.Handle("GET /api/v1/units/{id}", web.ActorPathAPI(a.getUnit))
+	mux.Handle("PATCH /api/v1/units/{id}", web.ActorPathAPI(a.patchUnit))
+	mux.Handle("DELETE /api/v1/units/{id}", web.ActorPathAPI(a.deleteUnit))
 
-	mux.Handle("GET /api/v1/party-orgs", web.API(a.listPartyOrgs))
-	mux.Handle("POST /api/v1/party-orgs", web.API(a.createPartyOrg))
-	mux.Handle("GET /api/v1/party-orgs/{id}", web.API(a.getPartyOrg))
-	mux.Handle("PATCH /api/v1/party-orgs/{id}", web.API(a.patchPartyOrg))
-	mux.Handle("DELETE /api/v1/party-orgs/{id}", web.API(a.deletePartyOrg))
+	mux.Handle("GET /api/v1/party-orgs", web.ActorAPI(a.listPartyOrgs))
+	mux.Handle("POST /api/v1/party-orgs", web.ActorAPI(a.createPartyOrg))
+	mux.Handle("GET /api/v1/party-orgs/{id}", web.ActorPathAPI(a.getPartyOrg))
+	mux.Handle("PATCH /api/v1/party-orgs/{id}", web.ActorPathAPI(a.patchPartyOrg))
+	mux.Handle("DELETE /api/v1/party-orgs/{id}", web.ActorPathAPI(a.deletePartyOrg))
 
-	mux.Handle("GET /api/v1/co-building-units", web.API(a.listCoBuilding))
-	mux.Handle("POST /api/v1/co-building-units", web.API(a.createCoBuilding))
-	mux.Handle("GET /api/v1/co-building-units/{id}", web.API(a.getCoBuilding))
-	mux.Handle("PATCH /api/v1/co-building-units/{id}", web.API(a.patchCoBuilding))
-	mux.Handle("DELETE /api/v1/co-building-units/{id}", web.API(a.deleteCoBuilding))
-	mux.Handle("POST /api/v1/co-building-units/{id}/agreements", web.API(a.addAgreement))
-	mux.Handle("DELETE /api/v1/co-building-units/{id}/agreements/{aid}", web.API(a.deleteAgreement))
+	mux.Handle("GET /api/v1/co-building-units", web.ActorAPI(a.listCoBuilding))
+	mux.Handle("POST /api/v1/co-building-units", web.ActorAPI(a.createCoBuilding))
+	mux.Handle("GET /api/v1/co-building-units/{id}", web.ActorPathAPI(a.getCoBuilding))
+	mux.Handle("PATCH /api/v1/co-building-units/{id}", web.ActorPathAPI(a.patchCoBuilding))
+	mux.Handle("DELETE /api/v1/co-building-units/{id}", web.ActorPathAPI(a.deleteCoBuilding))
+	mux.Handle("POST /api/v1/co-building-units/{id}/agreements", web.ActorPathAPI(a.addAgreement))
+	mux.Handle("DELETE /api/v1/co-building-units/{id}/agreements/{aid}", web.ActorPathAPI(a.deleteAgreement))
 
-	mux.Handle("GET /api/v1/part-time-members", web.API(a.listPartTime))
-	mux.Handle("POST /api/v1/part-time-members", web.API(a.createPartTime))
-	mux.Handle("GET /api/v1/part-time-members/{id}", web.API(a.getPartTime))
-	mux.Handle("PATCH /api/v1/part-time-members/{id}", web.API(a.patchPartTime))
-	mux.Handle("DELETE /api/v1/part-time-members/{id}", web.API(a.deletePartTime))
+	mux.Handle("GET /api/v1/part-time-members", web.ActorAPI(a.listPartTime))
+	mux.Handle("POST /api/v1/part-time-members", web.ActorAPI(a.createPartTime))
+	mux.Handle("GET /api/v1/part-time-members/{id}", web.ActorPathAPI(a.getPartTime))
+	mux.Handle("PATCH /api/v1/part-time-members/{id}", web.ActorPathAPI(a.patchPartTime))
+	mux.Handle("DELETE /api/v1/part-time-members/{id}", web.ActorPathAPI(a.deletePartTime))
 }
 
 // UnitJSON is a unit in the API.
@@ -76,11 +77,7 @@ func unitJSON(u *Unit, withBoundary bool) UnitJSON {
 	return j
 }
 
-func (a *API) listUnits(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) listUnits(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	f := UnitFilter{
 		Type:     UnitType(q.Choice("type", unitTypeNames()...)),
@@ -120,15 +117,7 @@ func unitTypeNames() []string {
 	return out
 }
 
-func (a *API) getUnit(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) getUnit(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	u, err := a.Store.Unit(r.Context(), actor, id)
 	if err != nil {
 		return nil, err
@@ -145,11 +134,7 @@ func boundaryText(raw json.RawMessage) string {
 	return string(raw)
 }
 
-func (a *API) createUnit(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) createUnit(r *http.Request, actor *auth.Actor) (any, error) {
 	var body struct {
 		ParentID int64           `json:"parent_id"`
 		Type     UnitType        `json:"type"`
@@ -167,15 +152,7 @@ func (a *API) createUnit(r *http.Request) (any, error) {
 	return web.Created{Value: unitJSON(u, true)}, nil
 }
 
-func (a *API) patchUnit(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) patchUnit(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body struct {
 		ParentID *int64          `json:"parent_id"`
 		Code     *string         `json:"code"`
@@ -213,15 +190,7 @@ func (a *API) patchUnit(r *http.Request) (any, error) {
 	return unitJSON(u, true), nil
 }
 
-func (a *API) deleteUnit(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) deleteUnit(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	return nil, a.Store.DeleteUnit(r.Context(), actor, id)
 }
 
@@ -259,11 +228,7 @@ func partyTypeNames() []string {
 	return out
 }
 
-func (a *API) listPartyOrgs(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) listPartyOrgs(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	checklist := make([]string, len(ChecklistTypes))
 	for i, t := range ChecklistTypes {
@@ -294,15 +259,7 @@ func (a *API) listPartyOrgs(r *http.Request) (any, error) {
 	return web.NewList(items, total, p), nil
 }
 
-func (a *API) getPartyOrg(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) getPartyOrg(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	p, err := a.Store.PartyOrg(r.Context(), actor, id)
 	if err != nil {
 		return nil, err
@@ -338,11 +295,7 @@ func setIf[T any](dst *T, src *T) {
 	}
 }
 
-func (a *API) createPartyOrg(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) createPartyOrg(r *http.Request, actor *auth.Actor) (any, error) {
 	var body partyOrgBody
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
@@ -356,15 +309,7 @@ func (a *API) createPartyOrg(r *http.Request) (any, error) {
 	return web.Created{Value: partyOrgJSON(p)}, nil
 }
 
-func (a *API) patchPartyOrg(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) patchPartyOrg(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body partyOrgBody
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
@@ -383,15 +328,7 @@ func (a *API) patchPartyOrg(r *http.Request) (any, error) {
 	return partyOrgJSON(p), nil
 }
 
-func (a *API) deletePartyOrg(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) deletePartyOrg(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	return nil, a.Store.DeletePartyOrg(r.Context(), actor, id)
 }
 
@@ -430,11 +367,7 @@ func coBuildingJSON(c *CoBuildingUnit) CoBuildingJSON {
 	return j
 }
 
-func (a *API) listCoBuilding(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) listCoBuilding(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	kinds := make([]string, len(CoBuildingKinds))
 	for i, k := range CoBuildingKinds {
@@ -458,15 +391,7 @@ func (a *API) listCoBuilding(r *http.Request) (any, error) {
 	return web.NewList(items, total, p), nil
 }
 
-func (a *API) getCoBuilding(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) getCoBuilding(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	c, err := a.Store.CoBuildingUnit(r.Context(), actor, id)
 	if err != nil {
 		return nil, err
@@ -490,11 +415,7 @@ func (b coBuildingBody) apply(in *CoBuildingInput) {
 	setIf(&in.Contact, b.Contact)
 }
 
-func (a *API) createCoBuilding(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) createCoBuilding(r *http.Request, actor *auth.Actor) (any, error) {
 	var body coBuildingBody
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
@@ -508,15 +429,7 @@ func (a *API) createCoBuilding(r *http.Request) (any, error) {
 	return web.Created{Value: coBuildingJSON(c)}, nil
 }
 
-func (a *API) patchCoBuilding(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) patchCoBuilding(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body coBuildingBody
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
@@ -534,27 +447,11 @@ func (a *API) patchCoBuilding(r *http.Request) (any, error) {
 	return coBuildingJSON(c), nil
 }
 
-func (a *API) deleteCoBuilding(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) deleteCoBuilding(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	return nil, a.Store.DeleteCoBuildingUnit(r.Context(), actor, id)
 }
 
-func (a *API) addAgreement(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) addAgreement(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body struct {
 		CommunityID int64  `json:"community_id"`
 		SignedOn    string `json:"signed_on"`
@@ -571,15 +468,7 @@ func (a *API) addAgreement(r *http.Request) (any, error) {
 	return web.Created{Value: agreementJSON(ag)}, nil
 }
 
-func (a *API) deleteAgreement(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) deleteAgreement(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	aid, err := web.PathID(r, "aid")
 	if err != nil {
 		return nil, err
@@ -629,11 +518,7 @@ func (b partTimeBody) apply(in *PartTimeInput) {
 	setIf(&in.TermEnd, b.TermEnd)
 }
 
-func (a *API) listPartTime(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) listPartTime(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	street := q.ID("street")
 	if err := q.Err(); err != nil {
@@ -650,15 +535,7 @@ func (a *API) listPartTime(r *http.Request) (any, error) {
 	return web.NewList(items, len(items), web.Paging{Page: 1, PerPage: max(len(items), 1)}), nil
 }
 
-func (a *API) getPartTime(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) getPartTime(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	m, err := a.Store.PartTimeMember(r.Context(), actor, id)
 	if err != nil {
 		return nil, err
@@ -666,11 +543,7 @@ func (a *API) getPartTime(r *http.Request) (any, error) {
 	return partTimeJSON(m), nil
 }
 
-func (a *API) createPartTime(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) createPartTime(r *http.Request, actor *auth.Actor) (any, error) {
 	var body partTimeBody
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
@@ -684,15 +557,7 @@ func (a *API) createPartTime(r *http.Request) (any, error) {
 	return web.Created{Value: partTimeJSON(m)}, nil
 }
 
-func (a *API) patchPartTime(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) patchPartTime(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body partTimeBody
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
@@ -711,14 +576,6 @@ func (a *API) patchPartTime(r *http.Request) (any, error) {
 	return partTimeJSON(m), nil
 }
 
-func (a *API) deletePartTime(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) deletePartTime(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	return nil, a.Store.DeletePartTimeMember(r.Context(), actor, id)
 }

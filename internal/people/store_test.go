@@ -280,7 +280,7 @@ func TestKeyRotation(t *testing.T) {
 		id := idNumber("36040319700101201")
 		r := f.resident(t, f.building, "张三", id[:17])
 		oldKid := f.s.Vault.KeyID()
-		kid, _, n, err := f.s.Vault.Rotate(ctx, d, SealedColumns)
+		kid, _, n, err := f.s.Vault.Rotate(ctx, d, SealedColumns, nil)
 		if err != nil || kid == oldKid || n != 2 {
 			t.Fatalf("rotate: %s %d %v", kid, n, err)
 		}

@@ -306,9 +306,11 @@ func (c Column) Name() string { return c.Table + "." + c.Sealed }
 // new key is written beside the old one before the transaction and becomes
 // pii.key after it; the old key is kept as pii.key.<kid>. With keys from
 // the environment, the new key is returned for the operator to add to
-// GRASSROOTS_PII_KEY before the next start. It returns the new key's id,
-// its base64 text, and the number of values re-encrypted.
-func (v *Vault) Rotate(ctx context.Context, d *db.DB, columns []Column) (kid, keyText string, n int, err error) {
+// GRASSROOTS_PII_KEY before the next start. record, if set, runs in the
+// same transaction (to audit the rotation) with the new key's id and the
+// count. It returns the new key's id, its base64 text, and the number of
+// values re-encrypted.
+func (v *Vault) Rotate(ctx context.Context, d *db.DB, columns []Column, record func(tx *db.Tx, kid string, n int) error) (kid, keyText string, n int, err error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", "", 0, err
@@ -330,8 +332,13 @@ func (v *Vault) Rotate(ctx context.Context, d *db.DB, columns []Column) (kid, ke
 			}
 			n += m
 		}
-		_, err := tx.Exec(ctx, `UPDATE pii_state SET current_kid = ?, rotated_at = ? WHERE id = 1`, next.kid, time.Now().UTC())
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE pii_state SET current_kid = ?, rotated_at = ? WHERE id = 1`, next.kid, time.Now().UTC()); err != nil {
+			return err
+		}
+		if record != nil {
+			return record(tx, next.kid, n)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", "", 0, err
