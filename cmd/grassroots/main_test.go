@@ -104,7 +104,9 @@ func TestServe(t *testing.T) {
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }, Ready: func(a string) { ready <- a }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", dbURL}) }()
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", dbURL, "--data", t.TempDir()})
+	}()
 	var addr string
 	select {
 	case addr = <-ready:
