@@ -423,19 +423,26 @@ func (u *UI) writableUnit(ctx context.Context, actor *auth.Actor, id int64) (*Un
 	return unit, nil
 }
 
-func (u *UI) renderUnitForm(w http.ResponseWriter, r *http.Request, status int, form *web.Form, unit, parent *Unit) error {
+func (u *UI) renderUnitForm(w http.ResponseWriter, req *http.Request, status int, form *web.Form, unit, parent *Unit) error {
 	p := &UnitFormPage{Form: form, Unit: unit, Parent: parent}
-	lang := web.Lang(r)
+	lang := web.Lang(req)
 	p.Section = "/units"
 	if unit == nil {
-		p.Title = i18n.T(lang, "org.new_unit")
 		p.Action = "/units"
-		p.Types = typeOptions(lang, parent.Type.ChildTypes(), false)
+		// The code suggested depends on the type: a type chosen from the
+		// unit's page stays fixed, so the two agree.
+		if t := UnitType(form.Get("type")); t.CanSitUnder(parent.Type) && req.URL.Query().Get("type") != "" {
+			p.Types = typeOptions(lang, []UnitType{t}, false)
+			p.Title = i18n.T(lang, "org.new_unit_of", i18n.T(lang, "unit."+string(t)))
+		} else {
+			p.Types = typeOptions(lang, parent.Type.ChildTypes(), false)
+			p.Title = i18n.T(lang, "org.new_unit")
+		}
 	} else {
 		p.Title = i18n.T(lang, "org.edit_unit", unit.Name)
 		p.Action = fmt.Sprintf("/units/%d", unit.ID)
 	}
-	u.R.Render(w, r, status, "org/unit_form", p)
+	u.R.Render(w, req, status, "org/unit_form", p)
 	return nil
 }
 
