@@ -529,12 +529,15 @@ func (s *Store) insertResident(ctx context.Context, tx *db.Tx, path string, c *c
 	if err != nil {
 		return 0, apperr.Wrap(err)
 	}
-	return id, s.writeTags(ctx, tx, id, c.Tags)
+	return id, s.writeTags(ctx, tx, id, c.Tags, false)
 }
 
-func (s *Store) writeTags(ctx context.Context, tx *db.Tx, id int64, tags []string) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM resident_tags WHERE resident_id = ?`, id); err != nil {
-		return apperr.Wrap(err)
+// writeTags writes a resident's tags, replacing those on file if replace is set.
+func (s *Store) writeTags(ctx context.Context, tx *db.Tx, id int64, tags []string, replace bool) error {
+	if replace {
+		if _, err := tx.Exec(ctx, `DELETE FROM resident_tags WHERE resident_id = ?`, id); err != nil {
+			return apperr.Wrap(err)
+		}
 	}
 	for _, t := range tags {
 		if _, err := tx.Exec(ctx, `INSERT INTO resident_tags (resident_id, tag) VALUES (?, ?)`, id, t); err != nil {
@@ -586,7 +589,7 @@ func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64,
 		if _, err := tx.Exec(ctx, `UPDATE residents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
 			return apperr.Wrap(err)
 		}
-		if err := s.writeTags(ctx, tx, id, c.Tags); err != nil {
+		if err := s.writeTags(ctx, tx, id, c.Tags, true); err != nil {
 			return err
 		}
 		if out, err = s.residentIn(ctx, tx, auth.Scope{All: true}, id); err != nil {

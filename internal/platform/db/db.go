@@ -81,7 +81,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	dsn := "file:" + path + "?_time_format=sqlite&_txlock=immediate" +
 		"&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)"
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)&_pragma=temp_store(2)"
 	write, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
