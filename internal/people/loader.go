@@ -49,8 +49,20 @@ func (l *Loader) PartyMember(ctx context.Context, path string, in PartyMemberInp
 	return l.s.insertMember(ctx, l.tx, path, in, joined)
 }
 
-// Register records an in-service member's report to a community.
+// Register records an in-service member's report to a community: the
+// member must be in service and the community the one above their home.
 func (l *Loader) Register(ctx context.Context, memberID int64, community *org.Unit, on string) error {
+	var inService bool
+	var path string
+	if err := l.tx.QueryRow(ctx, `SELECT in_service, unit_path FROM party_members WHERE id = ?`, memberID).Scan(&inService, &path); err != nil {
+		return apperr.Wrap(err)
+	}
+	if !inService {
+		return apperr.New(apperr.Conflict, "people.not_in_service")
+	}
+	if community.Type != org.Community || !strings.HasPrefix(path, community.Path) {
+		return apperr.FieldInvalid("community_id", "people.unit_wrong_type", org.Community.Label())
+	}
 	_, err := l.tx.Exec(ctx, `INSERT INTO service_registrations (party_member_id, community_id, unit_path, registered_on, created_at) VALUES (?, ?, ?, ?, ?)`,
 		memberID, community.ID, community.Path, on, l.s.now())
 	return apperr.Wrap(err)
@@ -77,6 +89,9 @@ func (l *Loader) Worker(ctx context.Context, unit *org.Unit, in WorkerInput) (in
 func (l *Loader) GridStaff(ctx context.Context, grid *org.Unit, in GridStaffInput) (int64, error) {
 	since, err := in.validate()
 	if err != nil {
+		return 0, err
+	}
+	if err := l.s.checkStaffBuildings(ctx, l.tx, grid, in.Buildings); err != nil {
 		return 0, err
 	}
 	ph, err := l.s.seal("grid_staff.phone_sealed", "phone", in.Phone, pii.MaskPhone)

@@ -387,7 +387,8 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 		{&o.GridMembers, `SELECT COUNT(*) FROM grid_staff WHERE role = 'member' AND `, "unit_path"},
 		{&o.GridInstructors, `SELECT COUNT(*) FROM grid_staff WHERE role = 'instructor' AND `, "unit_path"},
 		{&o.GridLeaders, `SELECT COUNT(*) FROM grid_staff WHERE role = 'leader' AND `, "unit_path"},
-		{&o.InServiceReported, `SELECT COUNT(DISTINCT party_member_id) FROM service_registrations WHERE ended_on IS NULL AND `, "unit_path"},
+		{&o.InServiceReported, `SELECT COUNT(DISTINCT sr.party_member_id) FROM service_registrations sr JOIN party_members m ON m.id = sr.party_member_id
+			JOIN residents r ON r.id = m.resident_id WHERE sr.ended_on IS NULL AND m.in_service AND r.status = 'living' AND `, "sr.unit_path"},
 	}
 	for _, c := range counts {
 		where, args := scope.Where(c.col)
