@@ -17,6 +17,7 @@ func init() {
 		"org.children_of":        {Zh: "下级单位：", En: "Units under"},
 		"org.within":             {Zh: "范围：", En: "Within"},
 		"org.new_unit":           {Zh: "新建单位", En: "New unit"},
+		"org.new_unit_of":        {Zh: "新增%s", En: "New %s"},
 		"org.edit_unit":          {Zh: "编辑：%s", En: "Edit %s"},
 		"org.move_unit":          {Zh: "调整隶属：%s", En: "Move %s"},
 		"org.move":               {Zh: "调整隶属", En: "Move"},

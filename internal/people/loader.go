@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"grassroots/internal/org"
@@ -122,14 +123,30 @@ type NewResident struct {
 // residentBatch is how many residents one INSERT statement writes.
 const residentBatch = 200
 
+// RowError is an error about one row of a batch: Index is its place in the
+// rows given.
+type RowError struct {
+	Index int
+	Err   error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Index, e.Err) }
+
+func (e *RowError) Unwrap() error { return e.Err }
+
 // Residents adds many residents, checked one by one by the same rules as
 // Resident, but written in multi-row statements: a bulk load of tens of
 // thousands of people takes seconds, not minutes. It returns their ids in
-// the order given. The first invalid or duplicate row stops the load.
+// the order given. The first invalid or duplicate row stops the load with a
+// *RowError naming it.
 func (l *Loader) Residents(ctx context.Context, rows []NewResident) ([]int64, error) {
 	ids := make([]int64, 0, len(rows))
 	for start := 0; start < len(rows); start += residentBatch {
 		batch, err := l.residentBatch(ctx, rows[start:min(start+residentBatch, len(rows))])
+		var re *RowError
+		if errors.As(err, &re) {
+			re.Index += start
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +167,7 @@ func (l *Loader) residentBatch(ctx context.Context, rows []NewResident) ([]int64
 	for i, r := range rows {
 		c, err := r.Input.Validate()
 		if err != nil {
-			return nil, err
+			return nil, &RowError{Index: i, Err: err}
 		}
 		idn, err := l.s.seal("residents.id_number_sealed", "id_number", c.IDNumber, pii.MaskID)
 		if err != nil {
@@ -161,7 +178,7 @@ func (l *Loader) residentBatch(ctx context.Context, rows []NewResident) ([]int64
 			return nil, apperr.Wrap(err)
 		}
 		if seen[idn.index] {
-			return nil, duplicateID(c.IDNumber)
+			return nil, &RowError{Index: i, Err: duplicateID(c.IDNumber)}
 		}
 		seen[idn.index] = true
 		list[i] = prepared{c: c, path: r.Path, idn: idn, ph: ph}
@@ -170,9 +187,9 @@ func (l *Loader) residentBatch(ctx context.Context, rows []NewResident) ([]int64
 	var dup string
 	err := l.tx.QueryRow(ctx, `SELECT id_number_index FROM residents WHERE id_number_index IN (`+db.Placeholders(len(indexes))+`) LIMIT 1`, indexes...).Scan(&dup)
 	if err == nil {
-		for _, p := range list {
+		for i, p := range list {
 			if p.idn.index == dup {
-				return nil, duplicateID(p.c.IDNumber)
+				return nil, &RowError{Index: i, Err: duplicateID(p.c.IDNumber)}
 			}
 		}
 	} else if !errors.Is(err, sql.ErrNoRows) {

@@ -85,7 +85,7 @@ func (u *UI) Register(mux *http.ServeMux) error {
 	mux.Handle("POST /grid-staff", h(u.saveStaff))
 	mux.Handle("POST /grid-staff/{id}", h(u.saveStaff))
 	mux.Handle("POST /grid-staff/{id}/delete", h(u.deleteStaff))
-	return nil
+	return u.registerSheets(mux) // spreadsheet import and export (ui_import.go)
 }
 
 // options turns a Choice into select options in lang, optionally with an

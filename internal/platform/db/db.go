@@ -79,7 +79,8 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	dsn := "file:" + path + "?_time_format=sqlite&_txlock=immediate" +
+	// A path is part of a file: URI, where ? and # would end it early.
+	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?_time_format=sqlite&_txlock=immediate" +
 		"&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)&_pragma=temp_store(2)"
 	write, err := sql.Open("sqlite", dsn)

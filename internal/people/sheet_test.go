@@ -1,0 +1,561 @@
+package people
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+
+	"grassroots/internal/platform/apperr"
+	"grassroots/internal/platform/i18n"
+)
+
+// formula is a cell that makeXLSX writes as a formula.
+type formula string
+
+// makeXLSX writes rows into a one-sheet workbook with excelize.
+func makeXLSX(t testing.TB, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			var err error
+			switch x := v.(type) {
+			case nil:
+			case formula:
+				err = f.SetCellFormula("Sheet1", cell, string(x))
+			default:
+				err = f.SetCellValue("Sheet1", cell, x)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// makeCSV writes rows as CSV text.
+func makeCSV(rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.WriteAll(rows)
+	return b.Bytes()
+}
+
+// readAll reads a file's rows as text.
+func readAll(t testing.TB, data []byte) (*sheetInfo, [][]string, error) {
+	t.Helper()
+	var out [][]string
+	info, err := readSheet(data, func(_ *sheetInfo, row sheetRow) error {
+		var cells []string
+		for _, c := range row.Cells {
+			s := c.Text
+			if c.Formula {
+				s = "=" + s
+			}
+			cells = append(cells, s)
+		}
+		out = append(out, cells)
+		return nil
+	})
+	return info, out, err
+}
+
+func keyOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return apperr.As(err).Msg.Key
+}
+
+func TestReadSheetKinds(t *testing.T) {
+	xlsx := makeXLSX(t, [][]any{{"姓名", "房号"}, {"王芳", 302}, {}, {"李四", formula("1+1")}})
+	info, rows, err := readAll(t, xlsx)
+	if err != nil || info.Format != "xlsx" {
+		t.Fatalf("xlsx: %v %+v", err, info)
+	}
+	// The empty row is skipped, the number reads as typed, the formula is seen.
+	if len(rows) != 3 || rows[1][1] != "302" || !strings.HasPrefix(rows[2][1], "=") {
+		t.Errorf("xlsx rows = %q", rows)
+	}
+
+	text := "姓名,房号\n王芳,302\n"
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String(text)
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String("姓名\t房号\r\n王芳\t302\r\n")
+	for name, c := range map[string]struct {
+		data     string
+		encoding string
+	}{
+		"utf-8":      {text, "utf-8"},
+		"utf-8 bom":  {"\xef\xbb\xbf" + text, "utf-8"},
+		"gbk":        {gbk, "gbk"},
+		"utf-16 tab": {utf16, "utf-16"},
+		"semicolons": {"姓名;房号\n王芳;302\n", "utf-8"},
+	} {
+		info, rows, err := readAll(t, []byte(c.data))
+		if err != nil || info.Format != "csv" || info.Encoding != c.encoding {
+			t.Errorf("%s: %v %+v", name, err, info)
+			continue
+		}
+		if len(rows) != 2 || rows[0][0] != "姓名" || rows[1][1] != "302" {
+			t.Errorf("%s: rows = %q", name, rows)
+		}
+	}
+	// A CSV cell that Excel would run as a formula is marked as one.
+	if _, rows, _ := readAll(t, []byte("姓名\n=HYPERLINK(\"x\")\n")); !strings.HasPrefix(rows[1][0], "==") {
+		t.Errorf("csv formula = %q", rows)
+	}
+
+	var emptyZip bytes.Buffer
+	zw := zip.NewWriter(&emptyZip)
+	w, _ := zw.Create("word/document.xml")
+	w.Write([]byte("<x/>"))
+	zw.Close()
+	var docx bytes.Buffer
+	zw = zip.NewWriter(&docx)
+	w, _ = zw.Create("[Content_Types].xml")
+	w.Write([]byte("<Types/>"))
+	w, _ = zw.Create("word/document.xml")
+	w.Write([]byte("<x/>"))
+	zw.Close()
+	for name, c := range map[string]struct {
+		data []byte
+		key  string
+	}{
+		"pdf":          {[]byte("%PDF-1.4\n\x00\x01\x02binary"), "sheet.not_spreadsheet"},
+		"png":          {[]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "sheet.not_spreadsheet"},
+		"xls":          {[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"), "sheet.old_xls"},
+		"zip":          {emptyZip.Bytes(), "sheet.not_spreadsheet"},
+		"docx":         {docx.Bytes(), "sheet.not_spreadsheet"},
+		"cut xlsx":     {xlsx[:len(xlsx)/2], "sheet.not_spreadsheet"},
+		"empty":        {nil, "sheet.empty"},
+		"latin-1 junk": {[]byte("na\xefve,\xff\xfe\xfd\n"), "sheet.bad_encoding"},
+	} {
+		if _, _, err := readAll(t, c.data); keyOf(err) != c.key {
+			t.Errorf("%s: %v, want %s", name, err, c.key)
+		}
+	}
+
+	old := MaxImportBytes
+	MaxImportBytes = 10
+	_, _, err = readAll(t, []byte("姓名,房号\n王芳,302\n"))
+	MaxImportBytes = old
+	if keyOf(err) != "sheet.too_large" || apperr.CodeOf(err) != apperr.TooLarge {
+		t.Errorf("too large: %v", err)
+	}
+}
+
+func TestReadXLSXDetails(t *testing.T) {
+	// Cells far to the right, long text, rich text with phonetic runs,
+	// inline strings, booleans and a 1904 workbook, written by hand.
+	sheet := `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="C1" t="s"><v>0</v></c></row>
+<row r="3"><c t="inlineStr"><is><r><t>王</t></r><r><t>芳</t></r><rPh><t>wang</t></rPh></is></c><c t="b"><v>1</v></c><c><v>1.5</v></c><c r="ZZ3" t="inlineStr"><is><t>far</t></is></c></row>
+<row r="4"><c r="A4" t="inlineStr"><is><t>` + strings.Repeat("长", 1000) + `</t></is></c><c r="B4"><v>3.6040319560312E+17</v></c></row>
+</sheetData></worksheet>`
+	data := handXLSX(t, sheet, `<sst><si><r><t>出生</t></r><r><t>日期</t></r><rPh><t>chusheng</t></rPh></si></sst>`, true)
+	info, rows, err := readAll(t, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Date1904 {
+		t.Errorf("date1904 not read")
+	}
+	if len(rows) != 3 || rows[0][2] != "出生日期" || rows[1][0] != "王芳" || rows[1][1] != "1" || rows[1][2] != "1.5" {
+		t.Fatalf("rows = %q", rows)
+	}
+	if len(rows[1]) != maxColumns+1 || rows[1][maxColumns] != "…" {
+		t.Errorf("far cell: %d cells", len(rows[1]))
+	}
+	var long sheetCell
+	readSheet(data, func(_ *sheetInfo, r sheetRow) error {
+		if r.N == 4 {
+			long = r.Cells[0]
+		}
+		return nil
+	})
+	if !long.Long || len(long.Text) > maxCellBytes {
+		t.Errorf("long cell: %v %d", long.Long, len(long.Text))
+	}
+	if !scientific(rows[2][1]) {
+		t.Errorf("%q is not seen as scientific", rows[2][1])
+	}
+	// A shared string index past the table is damage, not a panic.
+	bad := handXLSX(t, `<worksheet><sheetData><row><c t="s"><v>7</v></c></row></sheetData></worksheet>`, `<sst><si><t>a</t></si></sst>`, false)
+	if _, _, err := readAll(t, bad); keyOf(err) != "sheet.damaged" {
+		t.Errorf("bad index: %v", err)
+	}
+}
+
+// handXLSX packs a worksheet and shared strings written by hand.
+func handXLSX(t testing.TB, sheet, sst string, date1904 bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	pr := ""
+	if date1904 {
+		pr = `<workbookPr date1904="1"/>`
+	}
+	for name, body := range map[string]string{
+		"[Content_Types].xml": `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"_rels/.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml": `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+			pr + `<sheets><sheet name="数据" sheetId="1" r:id="rId5"/><sheet name="说明" sheetId="2" r:id="rId6"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/data.xml"/>
+<Relationship Id="rId6" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/help.xml"/>
+<Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="strings.xml"/></Relationships>`,
+		"xl/worksheets/data.xml": sheet,
+		"xl/worksheets/help.xml": `<worksheet><sheetData><row><c t="inlineStr"><is><t>help</t></is></c></row></sheetData></worksheet>`,
+		"xl/strings.xml":         sst,
+	} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+func TestZipBomb(t *testing.T) {
+	old := maxPartBytes
+	maxPartBytes = 1 << 16
+	defer func() { maxPartBytes = old }()
+	rows := `<worksheet><sheetData>` + strings.Repeat(`<row><c t="inlineStr"><is><t>x</t></is></c></row>`, 5000) + `</sheetData></worksheet>`
+	_, _, err := readAll(t, handXLSX(t, rows, `<sst/>`, false))
+	if keyOf(err) != "sheet.unpacks_too_large" {
+		t.Errorf("a part past its limit: %v", err)
+	}
+}
+
+func TestHeaderAndCells(t *testing.T) {
+	l := LayoutOf(SheetResidents)
+	cells := func(vs ...string) sheetRow {
+		r := sheetRow{N: 1}
+		for _, v := range vs {
+			r.Cells = append(r.Cells, sheetCell{Text: v})
+		}
+		return r
+	}
+	var p problems
+	// Reordered, starred, spaced headers are fine; optional columns may be left out.
+	h := matchHeader(l, cells("证件号码", "*姓名", "楼栋编码*", "房 号", ""), &p)
+	if !p.empty() {
+		t.Fatalf("good header: %+v", p.list)
+	}
+	rec := h.record(sheetRow{N: 2, Cells: []sheetCell{{Text: "x"}, {Text: " 王芳\u3000"}, {Text: "B"}, {Text: "302"}, {Text: "stray"}}}, &p)
+	if rec.cells[l.Index("name")].Text != " 王芳\u3000" || len(p.list) != 1 || p.list[0].Column != "E" {
+		t.Errorf("record = %+v, problems %+v", rec, p.list)
+	}
+
+	p = problems{}
+	matchHeader(l, cells("姓名", "姓名", "备注", "房号"), &p)
+	want := []string{
+		i18n.M("sheet.repeated_column", "姓名").In(i18n.Zh),
+		i18n.M("sheet.unknown_column", "备注").In(i18n.Zh),
+		i18n.M("sheet.missing_column", "证件号码").In(i18n.Zh),
+		i18n.M("sheet.missing_column", "楼栋编码").In(i18n.Zh),
+	}
+	if len(p.list) != len(want) {
+		t.Fatalf("bad header: %+v", p.list)
+	}
+	for i, w := range want {
+		if p.list[i].Zh != w {
+			t.Errorf("problem %d = %q, want %q", i, p.list[i].Zh, w)
+		}
+	}
+	p = problems{}
+	matchHeader(l, cells("居民信息表"), &p)
+	if len(p.list) != 1 || !strings.Contains(p.list[0].Zh, "姓名、证件号码、楼栋编码、房号") {
+		t.Errorf("title row: %+v", p.list)
+	}
+
+	// Choices in Chinese, English, codes and shorthands; several tags.
+	for _, c := range []struct {
+		choice *Choice
+		in     string
+		want   string
+		ok     bool
+	}{
+		{&Genders, "女", "female", true}, {&Genders, "Female", "female", true}, {&Genders, "male", "male", true}, {&Genders, "男性", "male", true},
+		{&Genders, "未知", "", false}, {&IDTypes, "身份证", "id_card", true}, {&YesNo, "是", "yes", true}, {&YesNo, "N", "no", true},
+		{&StaffRoles, "网格长", "leader", true}, {&StaffKinds, "楼栋长", "building_head", true}, {&StaffKinds, "—", "", false},
+	} {
+		if got, ok := parseChoice(c.choice, c.in); got != c.want || ok != c.ok {
+			t.Errorf("%s %q = %q %v", c.choice.Prefix, c.in, got, ok)
+		}
+	}
+	if got := splitMulti("独居老人、低保户，残疾人; 空巢老人  留守儿童"); len(got) != 5 {
+		t.Errorf("split = %q", got)
+	}
+	for _, c := range []struct {
+		cell sheetCell
+		want string
+	}{
+		{sheetCell{Text: "1956-03-12"}, "1956-03-12"}, {sheetCell{Text: "1956/3/12"}, "1956-03-12"}, {sheetCell{Text: "1956.03.12"}, "1956-03-12"},
+		{sheetCell{Text: "19560312"}, "1956-03-12"}, {sheetCell{Text: "1956年3月12日"}, "1956-03-12"}, {sheetCell{Text: "1956-03-12T00:00:00"}, "1956-03-12"},
+		{sheetCell{Text: "20526", Num: true}, "1956-03-12"}, {sheetCell{Text: "20186", Num: true}, "1955-04-07"}, {sheetCell{Text: "61", Num: true}, "1900-03-01"},
+		{sheetCell{Text: "45292.75", Num: true}, "2024-01-01"},
+	} {
+		got, _ := parseSheetDate(c.cell, c.cell.Text, false)
+		if string(got) != c.want {
+			t.Errorf("date %+v = %q, want %q", c.cell, got, c.want)
+		}
+	}
+	if d, _ := parseSheetDate(sheetCell{Text: "19064", Num: true}, "19064", true); d != "1956-03-12" {
+		t.Errorf("1904 date = %s", d)
+	}
+	if excelSerialTime(61, false) != time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC) || excelSerialTime(1, false) != time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC) {
+		t.Errorf("serials around 1900-02-29")
+	}
+}
+
+func TestParseResidentRow(t *testing.T) {
+	l := LayoutOf(SheetResidents)
+	row := func(vals map[string]sheetCell) (residentRow, []Problem) {
+		rec := record{row: 5, cells: make([]sheetCell, len(l.Columns))}
+		for k, v := range vals {
+			rec.cells[l.Index(k)] = v
+		}
+		var p problems
+		r, _ := parseResident(newRowReader(l, rec, false, &p))
+		return r, p.list
+	}
+	good := map[string]sheetCell{"name": {Text: "王芳"}, "id_number": {Text: exampleID}, "building_code": {Text: "360403001001001001"}, "room": {Text: "302", Num: true},
+		"tags": {Text: "独居老人、低保户"}, "gender": {Text: ""}, "residence": {Text: "流动人口"}}
+	r, probs := row(good)
+	if len(probs) != 0 || r.in.Gender != "female" || r.in.BirthDate != "1956-03-12" || r.in.Residence != "floating" || len(r.in.Tags) != 2 || r.room != "302" {
+		t.Errorf("good row: %+v %+v", r, probs)
+	}
+	for name, c := range map[string]struct {
+		key, value string
+		num        bool
+		column     string
+		msg        i18n.Msg
+	}{
+		"check digit":  {"id_number", exampleID[:17] + "0", false, "证件号码", i18n.M("pii.id_check")},
+		"scientific":   {"id_number", "3.60403195603120E+17", true, "证件号码", i18n.M("sheet.scientific")},
+		"bad gender":   {"gender", "男", false, "性别", i18n.M("people.gender_mismatch")},
+		"bad tag":      {"tags", "独居老人、VIP", false, "标签", i18n.M("sheet.bad_choice_item", "VIP", allowed(&Tags))},
+		"bad date":     {"birth_date", "1956-02-30", false, "出生日期", i18n.M("field.bad_date")},
+		"long room":    {"room", strings.Repeat("室", 21), false, "房号", i18n.M("field.too_long", 20)},
+		"no name":      {"name", " ", false, "姓名", i18n.M("field.required")},
+		"control":      {"name", "王\x07芳", false, "姓名", i18n.M("sheet.control_chars")},
+		"name formula": {"name", "", false, "姓名", i18n.M("sheet.formula")},
+	} {
+		vals := map[string]sheetCell{}
+		for k, v := range good {
+			vals[k] = v
+		}
+		vals[c.key] = sheetCell{Text: c.value, Num: c.num, Formula: name == "name formula"}
+		_, probs := row(vals)
+		if len(probs) != 1 || probs[0].Column != c.column || probs[0].Zh != c.msg.In(i18n.Zh) || probs[0].Row != 5 {
+			t.Errorf("%s: %+v", name, probs)
+		}
+	}
+	// Identity numbers are masked in what the report shows.
+	vals := map[string]sheetCell{}
+	for k, v := range good {
+		vals[k] = v
+	}
+	vals["id_number"] = sheetCell{Text: exampleID[:17] + "0"}
+	if _, probs := row(vals); probs[0].Value != "3604**********0" && !regexp.MustCompile(`^3604\*+`).MatchString(probs[0].Value) {
+		t.Errorf("shown value %q", probs[0].Value)
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	for _, k := range SheetKinds {
+		var b bytes.Buffer
+		if err := WriteTemplate(&b, k, i18n.Zh); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := f.GetSheetList()
+		if len(sheets) != 2 || sheets[0] != i18n.T(i18n.Zh, k.Label()) || sheets[1] != "填写说明" {
+			t.Errorf("%s: sheets %q", k, sheets)
+		}
+		rows, _ := f.GetRows(sheets[0])
+		l := LayoutOf(k)
+		if len(rows) != 1 || len(rows[0]) != len(l.Columns) || rows[0][0] != l.Columns[0].Header {
+			t.Errorf("%s: header %q", k, rows)
+		}
+		dvs, _ := f.GetDataValidations(sheets[0])
+		lists := 0
+		for _, dv := range dvs {
+			if dv.Type == "list" {
+				lists++
+			}
+		}
+		want := 0
+		for _, c := range l.Columns {
+			if c.Choice != nil && !c.Multi {
+				want++
+			}
+		}
+		if lists != want {
+			t.Errorf("%s: %d drop-down lists, want %d", k, lists, want)
+		}
+		help, _ := f.GetRows(sheets[1])
+		text := ""
+		for _, r := range help {
+			text += strings.Join(r, "|") + "\n"
+		}
+		for _, c := range l.Columns {
+			if !strings.Contains(text, c.Header) || (c.Example != "" && !strings.Contains(text, c.Example)) {
+				t.Errorf("%s: instructions lack %s or its example", k, c.Header)
+			}
+		}
+		if k == SheetResidents {
+			for _, v := range []string{"居民身份证、港澳居民来往内地通行证", "户籍人口、流动人口、人户分离", "户主、配偶", "独居老人、空巢老人", "男、女"} {
+				if !strings.Contains(text, v) {
+					t.Errorf("instructions lack the values %s", v)
+				}
+			}
+		}
+		f.Close()
+		// The template reads back as a header with no rows.
+		var p problems
+		var header bool
+		_, err = readSheet(b.Bytes(), func(_ *sheetInfo, row sheetRow) error {
+			if header {
+				t.Errorf("%s: a data row in the empty template", k)
+			}
+			matchHeader(l, row, &p)
+			header = true
+			return nil
+		})
+		if err != nil || !p.empty() || !header {
+			t.Errorf("%s: template reads back %v %+v", k, err, p.list)
+		}
+	}
+}
+
+// TestMessages checks that every message key the spreadsheet code names
+// has both languages.
+func TestMessages(t *testing.T) {
+	re := regexp.MustCompile(`"((?:sheet|people|field|pii)\.[a-z0-9_.\-]+)"`)
+	for _, file := range []string{"sheet.go", "sheet_read.go", "sheet_rows.go", "import.go", "store_import_job.go", "export.go", "ui_import.go", "templates/imports.html", "templates/import.html"} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			key := m[1]
+			if strings.HasSuffix(key, ".") || key == YesNo.Prefix {
+				continue // a prefix
+			}
+			if !i18n.Has(key) {
+				t.Errorf("%s: message %s lacks a language", file, key)
+			}
+		}
+	}
+	for _, k := range SheetKinds {
+		for _, c := range LayoutOf(k).Columns {
+			for _, key := range []string{c.Hint(k), "sheet.col." + c.Key} {
+				if !i18n.Has(key) {
+					t.Errorf("message %s lacks a language", key)
+				}
+			}
+			if i18n.T(i18n.Zh, "sheet.col."+c.Key) != c.Header && !(k == SheetPartyMembers && c.Key == "status") {
+				t.Errorf("%s: header %s differs from sheet.col.%s", k, c.Header, c.Key)
+			}
+		}
+	}
+	for _, s := range []string{ImportQueued, ImportRunning, ImportDone, ImportRejected, ImportFailed} {
+		if !i18n.Has("sheet.status." + s) {
+			t.Errorf("status %s has no label", s)
+		}
+	}
+	for _, s := range []Stage{StageQueued, StageReading, StageChecking, StageWriting} {
+		if !i18n.Has("sheet.stage." + string(s)) {
+			t.Errorf("stage %s has no label", s)
+		}
+	}
+}
+
+// FuzzReadCSV feeds the CSV reader (and the row parsing behind it) any
+// bytes: it must not panic, and what it returns must keep its bounds.
+func FuzzReadCSV(f *testing.F) {
+	f.Add([]byte("姓名,证件号码,楼栋编码,房号\n王芳," + exampleID + ",360403001001001001,302\n"))
+	f.Add([]byte("\xef\xbb\xbf姓名;房号\n\"王\"\"芳\";=1+1\n"))
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("姓名,房号\n王芳,302\n")
+	f.Add([]byte(gbk))
+	f.Add([]byte("\xff\xfe\x00\x00"))
+	if b, err := os.ReadFile("testdata/residents_libreoffice_gbk.csv"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.HasPrefix(data, []byte("PK\x03\x04")) || bytes.HasPrefix(data, []byte{0xD0, 0xCF}) {
+			return
+		}
+		checkReader(t, data)
+	})
+}
+
+// FuzzReadXLSX feeds the .xlsx reader mutated workbooks.
+func FuzzReadXLSX(f *testing.F) {
+	f.Add(makeXLSX(f, [][]any{{"姓名", "证件号码", "楼栋编码", "房号"}, {"王芳", exampleID, "360403001001001001", 302}, {formula("1+1")}}))
+	f.Add(handXLSX(f, `<worksheet><sheetData><row r="2"><c r="B2" t="s"><v>0</v></c></row></sheetData></worksheet>`, `<sst><si><t>姓名</t></si></sst>`, true))
+	if b, err := os.ReadFile("testdata/residents_libreoffice.xlsx"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReader(t, data)
+	})
+}
+
+func checkReader(t *testing.T, data []byte) {
+	prev := 0
+	l := LayoutOf(SheetResidents)
+	var h *headerMap
+	var p problems
+	_, err := readSheet(data, func(info *sheetInfo, row sheetRow) error {
+		if row.N <= prev {
+			t.Fatalf("row %d after %d", row.N, prev)
+		}
+		prev = row.N
+		if len(row.Cells) > maxColumns+1 {
+			t.Fatalf("%d cells", len(row.Cells))
+		}
+		for _, c := range row.Cells {
+			if len(c.Text) > maxCellBytes+1 {
+				t.Fatalf("cell of %d bytes", len(c.Text))
+			}
+		}
+		if h == nil {
+			h = matchHeader(l, row, &p)
+			return nil
+		}
+		parseResident(newRowReader(l, h.record(row, &p), info.Date1904, &p))
+		return nil
+	})
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Code == apperr.Internal {
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+}
