@@ -44,9 +44,9 @@ func (u *UI) Register(public, mux *http.ServeMux) error {
 		return err
 	}
 	u.R.AddNav(
-		web.NavItem{Key: "nav.users", Href: "/users", Perm: auth.PermUsersManage, Order: 90},
-		web.NavItem{Key: "nav.audit", Href: "/audit", Perm: auth.PermAuditRead, Order: 91},
-		web.NavItem{Key: "account.me", Href: "/account", Order: 99},
+		web.NavItem{Key: "nav.users", Href: "/users", Perm: auth.PermUsersManage, Order: 90, Group: "navgroup.system"},
+		web.NavItem{Key: "nav.audit", Href: "/audit", Perm: auth.PermAuditRead, Order: 91, Group: "navgroup.system"},
+		web.NavItem{Key: "account.me", Href: "/account", Order: 99, Group: "navgroup.system"},
 	)
 	h := u.R.Handler
 	public.Handle("GET /login", h(u.loginForm))

@@ -40,10 +40,10 @@ func (u *UI) Register(mux *http.ServeMux) error {
 		return err
 	}
 	u.R.AddNav(
-		web.NavItem{Key: "nav.tree", Href: "/units", Perm: PermRead, Order: 10},
-		web.NavItem{Key: "nav.party_orgs", Href: "/party-orgs", Perm: PermRead, Order: 11},
-		web.NavItem{Key: "nav.co_building", Href: "/co-building", Perm: PermRead, Order: 12},
-		web.NavItem{Key: "nav.part_time", Href: "/part-time-members", Perm: PermRead, Order: 13},
+		web.NavItem{Key: "nav.tree", Href: "/units", Perm: PermRead, Order: 10, Group: "navgroup.org"},
+		web.NavItem{Key: "nav.party_orgs", Href: "/party-orgs", Perm: PermRead, Order: 11, Group: "navgroup.org"},
+		web.NavItem{Key: "nav.co_building", Href: "/co-building", Perm: PermRead, Order: 12, Group: "navgroup.org"},
+		web.NavItem{Key: "nav.part_time", Href: "/part-time-members", Perm: PermRead, Order: 13, Group: "navgroup.org"},
 	)
 	h := u.R.Handler
 	mux.Handle("GET /units", h(u.tree))

@@ -41,11 +41,11 @@ func (u *UI) Register(mux *http.ServeMux) error {
 	}
 	u.R.AddNav(
 		web.NavItem{Key: "nav.my_grid", Href: "/my-grid", Perm: PermRead, Order: 5},
-		web.NavItem{Key: "nav.residents", Href: "/residents", Perm: PermRead, Order: 20},
-		web.NavItem{Key: "nav.party_members", Href: "/party-members", Perm: PermRead, Order: 21},
-		web.NavItem{Key: "nav.in_service", Href: "/in-service", Perm: PermRead, Order: 22},
-		web.NavItem{Key: "nav.grid_staff", Href: "/grid-staff", Perm: PermRead, Order: 23},
-		web.NavItem{Key: "nav.workers", Href: "/workers", Perm: PermRead, Order: 24},
+		web.NavItem{Key: "nav.residents", Href: "/residents", Perm: PermRead, Order: 20, Group: "navgroup.people"},
+		web.NavItem{Key: "nav.party_members", Href: "/party-members", Perm: PermRead, Order: 21, Group: "navgroup.people"},
+		web.NavItem{Key: "nav.in_service", Href: "/in-service", Perm: PermRead, Order: 22, Group: "navgroup.people"},
+		web.NavItem{Key: "nav.grid_staff", Href: "/grid-staff", Perm: PermRead, Order: 23, Group: "navgroup.people"},
+		web.NavItem{Key: "nav.workers", Href: "/workers", Perm: PermRead, Order: 24, Group: "navgroup.people"},
 	)
 	h := u.R.Handler
 	mux.Handle("GET /my-grid", h(u.myGrid))

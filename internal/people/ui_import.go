@@ -38,7 +38,7 @@ func (u *UI) registerSheets(mux *http.ServeMux) error {
 	if _, err := u.Store.RecoverImports(context.Background()); err != nil {
 		return err
 	}
-	u.R.AddNav(web.NavItem{Key: "nav.imports", Href: "/imports", Perm: PermBulk, Order: 25})
+	u.R.AddNav(web.NavItem{Key: "nav.imports", Href: "/imports", Perm: PermBulk, Order: 25, Group: "navgroup.people"})
 	h := u.R.Handler
 	mux.Handle("GET /imports", h(u.imports))
 	mux.Handle("POST /imports", h(u.upload))

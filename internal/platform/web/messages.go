@@ -6,6 +6,11 @@ func init() {
 	i18n.Register(i18n.Catalog{
 		"app.name":              {Zh: "党建引领基层治理平台", En: "Grassroots Governance"},
 		"nav.menu":              {Zh: "菜单", En: "Menu"},
+		"navgroup.org":          {Zh: "组织体系", En: "Organisation"},
+		"navgroup.people":       {Zh: "人口与党员", En: "People"},
+		"navgroup.events":       {Zh: "网格事件", En: "Grid events"},
+		"navgroup.volunteer":    {Zh: "志愿服务", En: "Volunteers"},
+		"navgroup.system":       {Zh: "系统管理", En: "Administration"},
 		"nav.logout":            {Zh: "退出", En: "Log out"},
 		"web.error_title":       {Zh: "出错了", En: "Error"},
 		"web.back_home":         {Zh: "返回首页", En: "Back to the home page"},

@@ -32,6 +32,7 @@ type NavItem struct {
 	Href  string
 	Perm  auth.Perm // empty: everyone signed in
 	Order int
+	Group string // message key of the heading it sits under; empty at the top
 }
 
 // Page is what every page shows besides its own content. Page structs embed it.
@@ -51,6 +52,8 @@ type NavLink struct {
 	Label  string
 	Href   string
 	Active bool
+	// Group is the heading shown before the entry when a new group starts.
+	Group string
 }
 
 // T translates a message key into the page's language.
@@ -168,12 +171,20 @@ func (r *Renderer) fill(req *http.Request, data PageData) {
 	p.Tiles = r.Tiles
 	if p.Actor != nil {
 		p.Nav = p.Nav[:0]
+		group := ""
 		for _, n := range r.nav {
 			if n.Perm != "" && !p.Actor.Has(n.Perm) {
 				continue
 			}
 			active := n.Href == p.Section || (p.Section == "" && n.Href != "/" && strings.HasPrefix(req.URL.Path, n.Href))
-			p.Nav = append(p.Nav, NavLink{Label: i18n.T(p.Lang, n.Key), Href: n.Href, Active: active || (n.Href == "/" && req.URL.Path == "/")})
+			link := NavLink{Label: i18n.T(p.Lang, n.Key), Href: n.Href, Active: active || (n.Href == "/" && req.URL.Path == "/")}
+			if n.Group != group {
+				group = n.Group
+				if group != "" {
+					link.Group = i18n.T(p.Lang, group)
+				}
+			}
+			p.Nav = append(p.Nav, link)
 		}
 	}
 }
