@@ -1,24 +1,30 @@
 // Package demo builds the demo district: a district shaped like Xunyang
 // (浔阳区, Jiujiang, GB/T 2260 code 360403) with its streets, communities,
 // areas, grids and buildings, departments, party organisations, co-building
-// units and part-time committee members, and demo users to sign in with.
+// units and part-time committee members, demo users to sign in with, and
+// its people: households and residents, party members reporting to their
+// communities, community workers, grid staff and the needs lists.
 //
 // The generator draws everything from a seeded random source following the
-// plan in plan.go, so one seed always gives the same district. The figures
+// plan in plan.go, so one seed always gives the same district (ages are
+// counted to the day of the load, so birth dates follow it). The figures
 // of DOMAIN.md §3 are not written anywhere: they come out of counting the
-// rows built. The whole tree is written in one transaction with one audit
-// entry; the users are created after it through the account store.
+// rows built. Everything is written in one transaction with one audit
+// entry, through the modules' bulk loaders and the account store.
 package demo
 
 import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"grassroots/internal/org"
+	"grassroots/internal/people"
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 )
@@ -29,6 +35,10 @@ func init() {
 			Zh: "数据库中已有单位，演示数据只能载入空数据库",
 			En: "the database already holds units; the demo district loads only into an empty database",
 		},
+		"demo.bad_scale": {
+			Zh: "演示数据规模只能是 default 或 district",
+			En: "the demo scale is default or district",
+		},
 	})
 }
 
@@ -36,6 +46,32 @@ func init() {
 type Options struct {
 	Seed     int64  // default 1; the same seed gives the same district
 	Password string // password for every demo user; default "grassroots-demo"
+	// Scale is how many residents live in the district: "" or "default"
+	// for a sample of a few tens of thousands, "district" for a whole
+	// district's population.
+	Scale string
+	// Residents, when above zero, houses about this many residents instead
+	// of the scale's number (tests load fewer).
+	Residents int
+}
+
+// The scales of the demo district.
+const (
+	ScaleDefault  = "default"
+	ScaleDistrict = "district"
+)
+
+// residents is how many residents the options ask for.
+func (o Options) residents() (int, error) {
+	switch {
+	case o.Residents > 0:
+		return o.Residents, nil
+	case o.Scale == "" || o.Scale == ScaleDefault:
+		return defaultResidents, nil
+	case o.Scale == ScaleDistrict:
+		return districtResidents, nil
+	}
+	return 0, apperr.FieldInvalid("scale", "demo.bad_scale")
 }
 
 // DefaultPassword is the demo users' password when Options leave it empty.
@@ -45,6 +81,10 @@ const DefaultPassword = "grassroots-demo"
 type Result struct {
 	Users                                              []UserInfo // username, role, unit name, for printing how to log in
 	Units, PartyOrgs, CoBuildingUnits, PartTimeMembers int
+	// People as the overview counts them: living residents, active
+	// households, party members, those reported to their communities, and
+	// grid members.
+	Residents, Households, PartyMembers, InServiceReported, GridMembers int
 }
 
 // UserInfo names a demo user, the role they hold and where.
@@ -57,7 +97,7 @@ var system = auth.SystemActor("demo")
 // an error) if any unit exists already. The counts in the result are read
 // back from the database; PartyOrgs counts the grassroots organisations of
 // the eight checklist types.
-func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, opt Options) (*Result, error) {
+func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, ps *people.Store, opt Options) (*Result, error) {
 	if opt.Seed == 0 {
 		opt.Seed = 1
 	}
@@ -67,40 +107,61 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	if err := auth.ValidatePassword(opt.Password); err != nil {
 		return nil, err
 	}
+	residents, err := opt.residents()
+	if err != nil {
+		return nil, err
+	}
 	if _, n, err := orgs.ListUnits(ctx, system, org.UnitFilter{Limit: 1}); err != nil {
 		return nil, err
 	} else if n > 0 {
 		return nil, apperr.New(apperr.Conflict, "demo.not_empty")
 	}
 	var users []UserInfo
-	err := d.InTx(ctx, func(tx *db.Tx) error {
+	err = d.InTx(ctx, func(tx *db.Tx) error {
 		b := newBuilder(opt.Seed, orgs.Loader(tx))
 		if err := b.build(ctx); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, system.Entry("demo.load", "district", fmt.Sprint(b.district.ID), b.tally.detail(opt.Seed))); err != nil {
+		var err error
+		if users, err = b.createUsers(ctx, tx, accounts, opt.Password); err != nil {
 			return err
 		}
-		var err error
-		users, err = b.createUsers(ctx, tx, accounts, opt.Password)
-		return err
+		b.pl, b.today, b.residents = ps.Loader(tx), date.Today(ps.Now()).Time(), residents
+		if err := b.buildPeople(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, system.Entry("demo.load", "district", fmt.Sprint(b.district.ID), b.tally.detail(opt.Seed)))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: load the district: %w", err)
 	}
+	if _, err := LoadEvents(ctx, d, opt.Seed, time.Now()); err != nil {
+		return nil, err
+	}
+	vusers, err := LoadVolunteers(ctx, d, orgs, accounts, ps, opt.Seed, opt.Password, time.Now(), volunteerScale(opt))
+	if err != nil {
+		return nil, err
+	}
+	users = append(users, vusers...)
 	if err := d.Analyze(ctx); err != nil {
 		return nil, fmt.Errorf("demo: analyze: %w", err)
 	}
-	return result(ctx, orgs, users)
+	return result(ctx, orgs, ps, users)
 }
 
 // result counts what the database now holds.
-func result(ctx context.Context, orgs *org.Store, users []UserInfo) (*Result, error) {
+func result(ctx context.Context, orgs *org.Store, ps *people.Store, users []UserInfo) (*Result, error) {
 	ov, err := orgs.Overview(ctx, system)
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Users: users, PartyOrgs: ov.PartyOrgs, CoBuildingUnits: ov.CoBuildingUnits, PartTimeMembers: ov.PartTimeMembers}
+	pv, err := ps.Overview(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Users: users, PartyOrgs: ov.PartyOrgs, CoBuildingUnits: ov.CoBuildingUnits, PartTimeMembers: ov.PartTimeMembers,
+		Residents: pv.Residents, Households: pv.Households, PartyMembers: pv.PartyMembers, InServiceReported: pv.InServiceReported,
+		GridMembers: pv.GridMembers}
 	for _, n := range ov.Units {
 		r.Units += n
 	}
@@ -120,6 +181,17 @@ type builder struct {
 	// the organisations sitting there.
 	partyAt    map[int64]int64
 	coBuilding []coBuildingUnit
+	// workplaces are the organisations whose members are in service,
+	// weighed by their members.
+	workplaces []choice[workplace]
+	accounts   map[string]*account // the demo users, by username
+
+	// The people part: its loader, the day ages are counted to, how many
+	// residents to house, and the identity and phone numbers issued.
+	pl        *people.Loader
+	today     time.Time
+	residents int
+	ids       *identities
 }
 
 // street is a street as built, with its communities.
@@ -129,15 +201,19 @@ type street struct {
 	communities []*community
 }
 
-// community is a community as built: its base name (without 社区), areas
-// and grids.
+// community is a community as built: its base name (without 社区), areas,
+// grids with their buildings, and the people who live and work there.
 type community struct {
-	unit   *org.Unit
-	street *street
-	base   string
-	box    box
-	areas  []*org.Unit
-	grids  []*org.Unit
+	unit      *org.Unit
+	street    *street
+	base      string
+	box       box
+	areas     []*org.Unit
+	grids     []*org.Unit
+	buildings [][]*org.Unit // buildings[i] are those of grids[i]
+	homes     [][]*home     // homes[i] are the households of grids[i]
+	workers   map[string][]*worker
+	posts     []*post
 }
 
 func newBuilder(seed int64, l *org.Loader) *builder {
@@ -148,6 +224,7 @@ func newBuilder(seed int64, l *org.Loader) *builder {
 		tally:       newTally(),
 		departments: map[string]*org.Unit{},
 		partyAt:     map[int64]int64{},
+		ids:         newIdentities(),
 	}
 }
 
@@ -169,20 +246,34 @@ type tally struct {
 	coBuilding int
 	agreements int
 	partTime   int
+
+	households, residents, partyMembers, reported int
+	workers                                       int
+	gridStaff                                     map[string]int // by role
+	posts, claims, hours                          int
 }
 
 func newTally() tally {
-	return tally{units: map[org.UnitType]int{}, partyOrgs: map[org.PartyOrgType]int{}}
+	return tally{units: map[org.UnitType]int{}, partyOrgs: map[org.PartyOrgType]int{}, gridStaff: map[string]int{}}
 }
 
 // detail is the audit entry's detail: the seed and the rows written.
 func (t tally) detail(seed int64) map[string]any {
 	return map[string]any{
-		"seed":              seed,
-		"units":             t.units,
-		"party_orgs":        t.partyOrgs,
-		"co_building_units": t.coBuilding,
-		"agreements":        t.agreements,
-		"part_time_members": t.partTime,
+		"seed":                  seed,
+		"units":                 t.units,
+		"party_orgs":            t.partyOrgs,
+		"co_building_units":     t.coBuilding,
+		"agreements":            t.agreements,
+		"part_time_members":     t.partTime,
+		"households":            t.households,
+		"residents":             t.residents,
+		"party_members":         t.partyMembers,
+		"service_registrations": t.reported,
+		"workers":               t.workers,
+		"grid_staff":            t.gridStaff,
+		"service_posts":         t.posts,
+		"service_claims":        t.claims,
+		"service_hours":         t.hours,
 	}
 }

@@ -50,7 +50,7 @@ var (
 var gridOrdinals = []string{"第一", "第二", "第三", "第四", "第五", "第六", "第七", "第八", "第九", "第十"}
 
 // Surnames weighted towards those common in Jiangxi, and characters for
-// given names.
+// given names: those usual before the 1990s, and those of the young.
 var (
 	surnames = []string{
 		"刘", "陈", "李", "王", "张", "胡", "黄", "罗", "吴", "徐", "杨", "熊", "万", "涂", "邹",
@@ -63,24 +63,86 @@ var (
 	femaleFirst  = []rune("丽秀春晓玉红美海慧雅静小桂月淑佳雪")
 	femaleSecond = []rune("英萍梅燕霞芳琴兰娟红丽敏玲莉婷华珍洁")
 	femaleSingle = []rune("静敏丽娟芳艳婷霞琳颖")
+
+	youngMaleFirst    = []rune("梓子浩宇俊睿博皓铭泽晨一思嘉奕")
+	youngMaleSecond   = []rune("轩涵睿宇豪辰阳霖航逸然杰铭泽恒")
+	youngMaleSingle   = []rune("浩宇睿轩泽铭")
+	youngFemaleFirst  = []rune("梓欣雨诗子思紫佳可若语一依")
+	youngFemaleSecond = []rune("涵怡桐萱琪彤然妍琳菲悦瑶欣")
+	youngFemaleSingle = []rune("涵萱彤妍悦琪")
 )
 
-// personName draws a Chinese personal name.
-func personName(r *rand.Rand) string {
-	s := pick(r, surnames)
-	first, second, single := maleFirst, maleSecond, maleSingle
-	if r.IntN(2) == 0 {
-		first, second, single = femaleFirst, femaleSecond, femaleSingle
+// youngNamesFrom is the first year of birth given the young names.
+const youngNamesFrom = 1995
+
+// personName draws a Chinese personal name of either sex.
+func personName(r *rand.Rand) string { return pick(r, surnames) + givenName(r, r.IntN(2) == 0, 0) }
+
+// givenName draws a given name of one or two characters for a man or a
+// woman born in a year (0: any).
+func givenName(r *rand.Rand, male bool, born int) string {
+	first, second, single := femaleFirst, femaleSecond, femaleSingle
+	switch {
+	case male && born >= youngNamesFrom:
+		first, second, single = youngMaleFirst, youngMaleSecond, youngMaleSingle
+	case male:
+		first, second, single = maleFirst, maleSecond, maleSingle
+	case born >= youngNamesFrom:
+		first, second, single = youngFemaleFirst, youngFemaleSecond, youngFemaleSingle
 	}
 	if r.IntN(5) == 0 {
-		return s + string(pick(r, single))
+		return string(pick(r, single))
 	}
 	a := pick(r, first)
 	b := pick(r, second)
 	for b == a {
 		b = pick(r, second)
 	}
-	return s + string(a) + string(b)
+	return string(a) + string(b)
+}
+
+// Area codes (GB/T 2260) that begin identity numbers: where a person was
+// first registered. Registered residents come mostly from the district and
+// the rest of Jiujiang, floating ones from the neighbouring provinces.
+// oldCounty became newCounty in countyRenamed; no one born since carries
+// the old code.
+var (
+	jiujiangAreas = []choice[string]{
+		{"360403", 60}, {"360402", 10}, {"360421", 6}, {"360423", 3}, {"360424", 4}, {"360425", 3},
+		{"360426", 2}, {"360428", 4}, {"360429", 2}, {"360430", 2}, {"360481", 3}, {"360483", 1},
+	}
+	outsideAreas = []choice[string]{
+		{"421127", 14}, {"421182", 8}, {"340826", 8}, {"340827", 5}, {"360102", 6}, {"360121", 5},
+		{"361121", 4}, {"360502", 3}, {"360302", 3}, {"420111", 4}, {"362202", 3}, {"430602", 2},
+	}
+)
+
+const (
+	oldCounty     = "360421"
+	newCounty     = "360404"
+	countyRenamed = 2017
+)
+
+// mobilePrefixes begin Chinese mobile numbers.
+var mobilePrefixes = []string{
+	"130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155",
+	"156", "157", "158", "159", "166", "173", "175", "176", "177", "180", "181", "182", "183", "184", "185",
+	"186", "187", "188", "189", "191", "193", "195", "198", "199",
+}
+
+// minorities are the ethnic minorities living in the district.
+var minorities = []string{"回族", "畲族", "壮族", "满族", "苗族", "土家族", "蒙古族", "侗族"}
+
+// postTitles are the posts a community's needs list may hold, by category.
+var postTitles = map[string][]string{
+	"organisation":  {"党员活动室值守", "主题党日活动协助", "党建宣传栏更新", "党员教育学习辅导", "流动党员联络"},
+	"legal_aid":     {"法律咨询进社区", "矛盾纠纷调解协助", "普法宣传讲座", "居民法律援助接待"},
+	"poverty_jobs":  {"困难家庭结对帮扶", "就业信息推送", "职业技能培训辅导", "爱心助学辅导"},
+	"governance":    {"楼栋议事会协助", "垃圾分类督导", "文明劝导", "小区环境整治", "老旧小区改造意见收集"},
+	"health":        {"义诊进社区", "健康知识讲座", "高龄老人探访", "慢病随访协助", "心理疏导志愿服务"},
+	"culture_sport": {"四点半课堂辅导", "社区文艺汇演", "全民健身活动组织", "社区读书会", "非遗手工课堂"},
+	"safety_patrol": {"夜间治安巡逻", "防汛值守", "消防安全检查", "反诈骗宣传", "电动车充电隐患排查"},
+	"other":         {"周末便民服务", "节日慰问", "志愿服务站值班", "代缴代办服务", "关爱留守儿童"},
 }
 
 // phone draws a Jiujiang office telephone number.

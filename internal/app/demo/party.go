@@ -134,9 +134,13 @@ func (b *builder) buildGrassroots(ctx context.Context, t org.PartyOrgType, want 
 	}
 	for _, p := range places[:need] {
 		m := b.members(t)
-		if _, err := b.partyOrg(ctx, p.unit, org.PartyOrgInput{Type: t, ParentID: b.partyAt[p.unit.ID],
-			Name: p.base + orgSuffix(m), MemberCount: m}); err != nil {
+		id, err := b.partyOrg(ctx, p.unit, org.PartyOrgInput{Type: t, ParentID: b.partyAt[p.unit.ID],
+			Name: p.base + orgSuffix(m), MemberCount: m})
+		if err != nil {
 			return err
+		}
+		if isWorkplace(t, p.base) {
+			b.workplaces = append(b.workplaces, choice[workplace]{workplace{orgID: id, employer: p.base}, m})
 		}
 	}
 	return nil

@@ -182,16 +182,20 @@ func (b *builder) buildGrid(ctx context.Context, c *community, parent *org.Unit,
 	c.grids = append(c.grids, g)
 	n := between(b.rng, buildingsMin, buildingsMax)
 	names := b.buildingNames(n)
+	buildings := make([]*org.Unit, 0, n)
 	for k, tile := range bx.tiles(n) {
 		var outline *box
 		if b.rng.IntN(5) > 0 {
 			s := tile.shrink(0.6)
 			outline = &s
 		}
-		if _, err := b.unit(ctx, g, org.Building, fmt.Sprintf("%s%03d", code, k+1), names[k], outline); err != nil {
+		u, err := b.unit(ctx, g, org.Building, fmt.Sprintf("%s%03d", code, k+1), names[k], outline)
+		if err != nil {
 			return err
 		}
+		buildings = append(buildings, u)
 	}
+	c.buildings = append(c.buildings, buildings)
 	return nil
 }
 
