@@ -26,6 +26,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/volunteer"
 )
 
 // Main runs one command line; tests drive it with their own streams.
@@ -40,14 +41,20 @@ type Main struct {
 const usage = `usage: grassroots <command> [flags]
 
 commands:
-  serve [--addr 127.0.0.1:8080] [--demo]   run the web server (applies migrations first)
+  serve [--addr 127.0.0.1:8080] [--demo [--scale S]]
+                                           run the web server (applies migrations first)
   migrate                                  apply pending database migrations
-  demo [--seed N] [--password P]           load the demo district into an empty database
+  demo [--seed N] [--password P] [--scale default|district]
+                                           load the demo district into an empty database
   user add NAME --role ROLE --unit CODE    create a user (password read from standard input)
   user list                                list users
   user passwd NAME                         set a user's password (read from standard input)
   token create --user NAME [--name LABEL]  create an API token (printed as the last line)
-  verify                                   check the audit log's hash chain
+  verify                                   check the audit log's hash chain and the love bank ledger's sums and chain
+  import residents|party-members|grid-staff FILE [--as USER] [--report FILE]
+                                           import an .xlsx or CSV file: every row checked, all or nothing
+  export residents|party-members|grid-staff -o FILE [--as USER] [--under CODE]
+                                           export what the user may see, masked, to .xlsx or CSV
   pii rotate-key                           re-encrypt personal data under a new key
 
 every command takes --data DIR (default ./data, or $GRASSROOTS_DATA) and
@@ -89,6 +96,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tokenCreate(ctx, rest[1:])
 	case "verify":
 		return m.verify(ctx, rest)
+	case "import":
+		return m.importSheet(ctx, rest)
+	case "export":
+		return m.exportSheet(ctx, rest)
 	case "pii":
 		if len(rest) == 0 || rest[0] != "rotate-key" {
 			return errors.New("pii: only `pii rotate-key`")
@@ -136,6 +147,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.flags("serve", &cfg)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	withDemo := fs.Bool("demo", false, "load the demo district into an empty database")
+	scale := fs.String("scale", demo.ScaleDefault, "with --demo: default (tens of thousands of residents) or district (about 430,000)")
+	residents := fs.Int("residents", 0, "with --demo: house about this many residents instead (for a quick trial)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (behind a load balancer)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (served over HTTPS)")
 	fs.StringVar(&cfg.Tiles, "tiles", m.Getenv("GRASSROOTS_TILES"), "map tile URL template, like https://tile.example/{z}/{x}/{y}.png")
@@ -148,9 +161,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	if *withDemo {
-		if err := m.loadDemo(ctx, a, demo.Options{}, true); err != nil {
+		if err := m.loadDemo(ctx, a, demo.Options{Scale: *scale, Residents: *residents}, true); err != nil {
 			return err
 		}
+	}
+	// Deadline warnings, escalations and notifications run as durable jobs.
+	if err := a.Start(ctx); err != nil {
+		return err
 	}
 	h, err := a.Handler()
 	if err != nil {
@@ -197,6 +214,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	var opt demo.Options
 	fs.Int64Var(&opt.Seed, "seed", 1, "random seed; the same seed gives the same district")
 	fs.StringVar(&opt.Password, "password", "", "password of every demo user (default grassroots-demo)")
+	fs.StringVar(&opt.Scale, "scale", demo.ScaleDefault, "default (tens of thousands of residents) or district (about 430,000)")
+	fs.IntVar(&opt.Residents, "residents", 0, "house about this many residents instead (for a quick trial)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -220,12 +239,14 @@ func (m *Main) loadDemo(ctx context.Context, a *app.App, opt demo.Options, onlyI
 		return nil
 	}
 	start := time.Now()
-	res, err := demo.Load(ctx, a.DB, a.Orgs, a.Accounts, opt)
+	res, err := demo.Load(ctx, a.DB, a.Orgs, a.Accounts, a.People, opt)
 	if err != nil {
-		return err
+		return explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "Loaded the demo district in %.1fs: %d units, %d party organisations, %d co-building units, %d part-time members.\n",
 		time.Since(start).Seconds(), res.Units, res.PartyOrgs, res.CoBuildingUnits, res.PartTimeMembers)
+	fmt.Fprintf(m.Stdout, "People: %d residents in %d households, %d party members (%d in service reported to their communities), %d grid members.\n",
+		res.Residents, res.Households, res.PartyMembers, res.InServiceReported, res.GridMembers)
 	password := opt.Password
 	if password == "" {
 		password = demo.DefaultPassword
@@ -408,13 +429,26 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	n, err := audit.Verify(ctx, a.DB)
 	if err != nil {
 		var p *audit.Problem
-		if errors.As(err, &p) {
-			return fmt.Errorf("audit log is broken: %w (%d entries before it are good)", err, n)
+		if !errors.As(err, &p) {
+			return err
 		}
-		return err
+		err = fmt.Errorf("audit log is broken: %w (%d entries before it are good)", err, n)
+	} else {
+		fmt.Fprintf(m.Stdout, "audit log: %d entries, chain intact\n", n)
 	}
-	fmt.Fprintf(m.Stdout, "audit log: %d entries, chain intact\n", n)
-	return nil
+	// The love bank ledger: every transfer sums to zero, the chain holds,
+	// and every balance is the sum of its account's movements.
+	rep, lerr := a.Volunteer.Ledger.Verify(ctx, a.DB)
+	if lerr != nil {
+		var p *volunteer.LedgerProblem
+		if !errors.As(lerr, &p) {
+			return errors.Join(err, lerr)
+		}
+		return errors.Join(err, fmt.Errorf("love bank ledger is broken: %w (%d transfers before it are good)", lerr, rep.Transfers))
+	}
+	fmt.Fprintf(m.Stdout, "love bank ledger: %d transfers, %d movements, %d accounts; sums and chain intact, %s points in circulation\n",
+		rep.Transfers, rep.Movements, rep.Accounts, rep.Circulating)
+	return err
 }
 
 // rotateKey re-encrypts every sealed personal field under a new key.

@@ -32,11 +32,11 @@ func TestCommands(t *testing.T) {
 			dbURL := dbtest.URL(t, engine)
 			in := instance{dbURL, t.TempDir()}
 			run := in.run
-			out, err := run(t, "", "demo")
+			out, err := run(t, "", "demo", "--residents", "12000")
 			if err != nil || !strings.Contains(out, "admin") {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}
-			if _, err := run(t, "", "demo"); err == nil {
+			if _, err := run(t, "", "demo", "--residents", "12000"); err == nil {
 				t.Errorf("a second demo load succeeded")
 			}
 			// A street user, then a token for it, printed as the last line.
@@ -105,7 +105,7 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", dbURL, "--data", t.TempDir()})
+		done <- m.Run(ctx, []string{"serve", "--demo", "--residents", "12000", "--addr", "127.0.0.1:0", "--db", dbURL, "--data", t.TempDir()})
 	}()
 	var addr string
 	select {

@@ -11,16 +11,21 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"grassroots/internal/account"
+	"grassroots/internal/events"
 	"grassroots/internal/org"
 	"grassroots/internal/people"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/workcal"
+	"grassroots/internal/volunteer"
 )
 
 // Config is how an instance is set up.
@@ -37,6 +42,8 @@ type Config struct {
 	// PIIKey holds the personal-data keys (base64, comma-separated) when
 	// they come from the environment; empty, they live in DataDir/pii.key.
 	PIIKey string
+	// Jobs tunes the background job runner (deadline warnings, notifications).
+	Jobs jobs.Config
 }
 
 // App is an open Grassroots instance.
@@ -47,11 +54,17 @@ type App struct {
 	Accounts *auth.Store
 	Vault    *pii.Vault
 	People   *people.Store
+	Calendar *workcal.Store
+	Events   *events.Store
+	Jobs     *jobs.Runner
+	// Volunteer keeps teams, activities, hours and the love bank ledger.
+	Volunteer *volunteer.Store
 }
 
 // Migrations lists every module's schema, in dependency order.
 func Migrations() []db.Migrations {
-	return []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations, org.Migrations, people.Migrations}
+	return []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations, org.Migrations, people.Migrations,
+		workcal.Migrations, events.Migrations, volunteer.Migrations}
 }
 
 // Open opens the database, applies pending migrations and wires the stores.
@@ -80,17 +93,64 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	for _, g := range a.People.DeleteGuards() {
 		a.Orgs.GuardDelete(g)
 	}
+	a.Volunteer = volunteer.NewStore(d, a.Orgs, a.People, a.Vault)
+	a.Orgs.OnMove(a.Volunteer.FollowMove)
+	for _, g := range a.Volunteer.DeleteGuards() {
+		a.Orgs.GuardDelete(g)
+	}
+	if err := a.openEvents(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return a, nil
 }
+
+// openEvents wires the working calendar, the events store and the job
+// runner (River's own tables are migrated here); the runner works jobs
+// once Start is called.
+func (a *App) openEvents(ctx context.Context) error {
+	if err := jobs.Migrate(ctx, a.DB); err != nil {
+		return err
+	}
+	a.Calendar = workcal.NewStore(a.DB)
+	if err := a.Calendar.EnsureDefaults(ctx, time.Now()); err != nil {
+		return err
+	}
+	a.Events = events.NewStore(a.DB, a.Calendar)
+	a.Events.Vault = a.Vault
+	if err := a.Events.EnsureDefaultCategories(ctx); err != nil {
+		return err
+	}
+	a.Orgs.OnMove(a.Events.MoveHook)
+	a.Orgs.GuardDelete(org.DeleteGuard{What: "events.in_use", Count: a.Events.CountAtUnit})
+	a.Jobs = jobs.New(a.DB, a.Config.Jobs)
+	a.Events.RegisterJobs(a.Jobs, nil, 0)
+	return nil
+}
+
+// Start starts the background job runner: deadline sweeps and
+// notifications. Close stops it.
+func (a *App) Start(ctx context.Context) error { return a.Jobs.Start(ctx) }
 
 // SealedColumns lists every personal field stored encrypted, across
 // modules, for rotating the key.
 func SealedColumns() []pii.Column {
-	return people.SealedColumns
+	var cols []pii.Column
+	for _, c := range [][]pii.Column{people.SealedColumns, events.SealedColumns, volunteer.SealedColumns} {
+		cols = append(cols, c...)
+	}
+	return cols
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the job runner and closes the database.
+func (a *App) Close() error {
+	if a.Jobs != nil {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Jobs.Stop(stop)
+	}
+	return a.DB.Close()
+}
 
 // Handler builds the whole HTTP interface: pages, API, static files.
 func (a *App) Handler() (http.Handler, error) {
@@ -117,10 +177,19 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	(&org.API{Store: a.Orgs}).Register(private)
-	(&people.API{Store: a.People}).Register(private)
-	if err := (&people.UI{Store: a.People, R: r}).Register(private); err != nil {
+	(&people.API{Store: a.People, Hours: a.Volunteer.HoursFor}).Register(private)
+	if err := (&people.UI{Store: a.People, R: r, Hours: a.Volunteer.HoursFor}).Register(private); err != nil {
 		return nil, err
 	}
+	(&volunteer.API{Store: a.Volunteer}).Register(public, private)
+	if err := (&volunteer.UI{Store: a.Volunteer, R: r}).Register(public, private); err != nil {
+		return nil, err
+	}
+	(&events.API{Store: a.Events}).Register(private)
+	if err := (&events.UI{Store: a.Events, R: r}).Register(private); err != nil {
+		return nil, err
+	}
+	(&events.Open311{Store: a.Events, Tokens: a.Accounts, TrustProxy: a.Config.TrustProxy}).Register(public)
 	home := &homeUI{app: a, R: r}
 	if err := home.register(private); err != nil {
 		return nil, err

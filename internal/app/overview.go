@@ -12,6 +12,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/volunteer"
 )
 
 // Overview is the figures of the actor's scope across modules, as the API
@@ -39,6 +40,19 @@ type Overview struct {
 	InServiceReported   int     `json:"in_service_reported"`
 	SecretaryAvgAge     float64 `json:"secretary_avg_age"`
 	SecretaryCollegePct float64 `json:"secretary_college_pct"`
+
+	EventsOpen         int     `json:"events_open"`
+	EventsOverdue      int     `json:"events_overdue"`
+	EventsClosed30d    int     `json:"events_closed_30d"`
+	OnTimeCloseRate30d float64 `json:"on_time_close_rate_30d"`
+
+	TeamsByType            map[string]int `json:"teams_by_type"`
+	Volunteers             int            `json:"volunteers"`
+	VerifiedHours          float64        `json:"verified_hours"`
+	PointsIssued           float64        `json:"points_issued"`
+	PointsRedeemed         float64        `json:"points_redeemed"`
+	VolunteerPoliceMembers int            `json:"volunteer_police_members"`
+	VolunteerPoliceHours   float64        `json:"volunteer_police_hours"`
 }
 
 func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
@@ -61,6 +75,19 @@ func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error
 	out.InServiceReported = p.InServiceReported
 	out.SecretaryAvgAge = math.Round(p.SecretaryAvgAge*10) / 10
 	out.SecretaryCollegePct = math.Round(p.SecretaryCollegePct*10) / 10
+	ev, err := a.Events.Overview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out.EventsOpen, out.EventsOverdue, out.EventsClosed30d = ev.Open, ev.Overdue, ev.Closed30d
+	out.OnTimeCloseRate30d = math.Round(ev.OnTimeCloseRate30*1000) / 1000
+	vo, err := a.Volunteer.Overview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out.TeamsByType, out.Volunteers, out.VolunteerPoliceMembers = vo.TeamsByType, vo.Volunteers, vo.PoliceMembers
+	out.VerifiedHours, out.VolunteerPoliceHours = math.Round(float64(vo.VerifiedMinutes)/6)/10, math.Round(float64(vo.PoliceMinutes)/6)/10
+	out.PointsIssued, out.PointsRedeemed = vo.PointsIssued.Float(), vo.PointsRedeemed.Float()
 	for t, n := range o.PartyOrgsByType {
 		out.PartyOrgsByType[string(t)] = n
 	}
@@ -115,6 +142,16 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Volunteers and merchants' staff see nothing of the district: their
+	// own pages are their home.
+	if !actor.Has(org.PermRead) && actor.Has(volunteer.PermSelf) {
+		http.Redirect(w, r, "/volunteer/me", http.StatusSeeOther)
+		return nil
+	}
+	if !actor.Has(org.PermRead) && actor.Has(volunteer.PermRedeem) {
+		http.Redirect(w, r, "/merchant", http.StatusSeeOther)
+		return nil
+	}
 	lang := web.Lang(r)
 	ctx := r.Context()
 	o, err := h.app.overview(ctx, actor)
@@ -134,6 +171,11 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 		{i18n.T(lang, "home.households"), o.Households, "/residents"},
 		{i18n.T(lang, "home.grid_members"), o.GridMembers, "/grid-staff?role=member"},
 		{i18n.T(lang, "home.in_service"), o.InServiceReported, "/in-service"},
+		{i18n.T(lang, "home.events_open"), o.EventsOpen, "/events?open=1"},
+		{i18n.T(lang, "home.events_overdue"), o.EventsOverdue, "/events?overdue=1"},
+		{i18n.T(lang, "home.on_time_rate"), int(math.Round(o.OnTimeCloseRate30d * 100)), "/events/indicators"},
+		{i18n.T(lang, "home.volunteers"), o.Volunteers, "/volunteer/volunteers"},
+		{i18n.T(lang, "home.verified_hours"), int(math.Round(o.VerifiedHours)), "/volunteer/rankings"},
 	}
 	var names []string
 	var values []int
@@ -204,5 +246,12 @@ func init() {
 		"home.households":   {Zh: "住户", En: "Households"},
 		"home.grid_members": {Zh: "网格员", En: "Grid members"},
 		"home.in_service":   {Zh: "在职党员到社区报到", En: "In-service members reported"},
+
+		"home.events_open":    {Zh: "未办结事件", En: "Open events"},
+		"home.events_overdue": {Zh: "超时事件", En: "Overdue events"},
+		"home.on_time_rate":   {Zh: "近30天按期结案率（%）", En: "On-time closing, last 30 days (%)"},
+
+		"home.volunteers":     {Zh: "注册志愿者", En: "Volunteers"},
+		"home.verified_hours": {Zh: "志愿服务时长（小时）", En: "Verified volunteer hours"},
 	})
 }

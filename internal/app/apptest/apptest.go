@@ -13,10 +13,13 @@ import (
 	"testing"
 
 	"grassroots/internal/app"
+	"grassroots/internal/events"
 	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
+	"grassroots/internal/platform/geo"
+	"grassroots/internal/volunteer"
 )
 
 // Password is every test user's password.
@@ -28,7 +31,13 @@ type Env struct {
 	Server *httptest.Server
 	// The district, its two streets, a community and a grid in each.
 	District, Street1, Street2, Community1, Community2, Grid1, Grid2 *org.Unit
+	// Dept is a department (城管局, 360403-CGJ) that events are dispatched to;
+	// Grid1 and Grid2 have boundaries, side by side (see GridPoint).
+	Dept *org.Unit
 }
+
+// GridPoint returns a point inside Grid1 (n=1) or Grid2 (n=2).
+func GridPoint(n int) (lon, lat float64) { return 116.005 + float64(n-1)*0.01, 29.705 }
 
 // Each runs fn once per engine with a fresh server.
 func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
@@ -39,7 +48,10 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
 
 // Start starts a server on engine with the small district and these users:
 // admin (district-admin), street1 and street2 (street-staff), grid1
-// (grid-member at Grid1), auditor.
+// (grid-member at Grid1), auditor, dept1 (department-staff at Dept) and
+// operator (a hotline operator at the district), volunteer1 (a volunteer
+// at Community1, not yet linked to a volunteer record) and merchant1
+// (merchant staff at Street1, not yet linked to a merchant).
 func Start(t testing.TB, engine db.Engine) *Env {
 	t.Helper()
 	ctx := context.Background()
@@ -68,6 +80,16 @@ func Start(t testing.TB, engine db.Engine) *Env {
 	e.Community2 = mk(e.Street2, org.Community, "360403002001", "大中路社区")
 	e.Grid1 = mk(e.Community1, org.Grid, "360403001001001", "第一网格")
 	e.Grid2 = mk(e.Community2, org.Grid, "360403002001001", "第一网格")
+	e.Dept = mk(e.District, org.Department, "360403-CGJ", "浔阳区城市管理局")
+	for i, g := range []*org.Unit{e.Grid1, e.Grid2} {
+		b := geo.Rect(116.0+0.01*float64(i), 29.7, 116.01+0.01*float64(i), 29.71).GeoJSON()
+		if _, err := a.Orgs.UpdateUnit(ctx, sys, g.ID, org.UnitPatch{Boundary: &b}); err != nil {
+			t.Fatalf("grid boundary: %v", err)
+		}
+	}
+	if err := a.DB.InTx(ctx, func(tx *db.Tx) error { return a.Events.AssignDefaultHandlers(ctx, tx) }); err != nil {
+		t.Fatalf("category handlers: %v", err)
+	}
 	for _, u := range []struct {
 		name string
 		role auth.Role
@@ -78,6 +100,10 @@ func Start(t testing.TB, engine db.Engine) *Env {
 		{"street2", auth.StreetStaff, e.Street2},
 		{"grid1", auth.GridMember, e.Grid1},
 		{"auditor", auth.Auditor, e.District},
+		{"dept1", auth.DepartmentStaff, e.Dept},
+		{"operator", events.Operator, e.District},
+		{"volunteer1", volunteer.RoleVolunteer, e.Community1},
+		{"merchant1", volunteer.RoleMerchantStaff, e.Street1},
 	} {
 		if _, err := a.Accounts.CreateUser(ctx, sys, auth.NewUser{Username: u.name, Password: Password, Grants: []auth.GrantSpec{{Role: u.role, UnitID: u.unit.ID}}}); err != nil {
 			t.Fatalf("user %s: %v", u.name, err)
