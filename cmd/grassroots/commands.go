@@ -247,6 +247,8 @@ func (m *Main) loadDemo(ctx context.Context, a *app.App, opt demo.Options, onlyI
 		time.Since(start).Seconds(), res.Units, res.PartyOrgs, res.CoBuildingUnits, res.PartTimeMembers)
 	fmt.Fprintf(m.Stdout, "People: %d residents in %d households, %d party members (%d in service reported to their communities), %d grid members.\n",
 		res.Residents, res.Households, res.PartyMembers, res.InServiceReported, res.GridMembers)
+	fmt.Fprintf(m.Stdout, "Events: %d reported over the year, %d open. Volunteers: %d in %d teams, %d verified hours.\n",
+		res.Events, res.OpenEvents, res.Volunteers, res.Teams, res.VerifiedHours)
 	password := opt.Password
 	if password == "" {
 		password = demo.DefaultPassword

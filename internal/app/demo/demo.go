@@ -27,6 +27,7 @@ import (
 	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/volunteer"
 )
 
 func init() {
@@ -85,6 +86,10 @@ type Result struct {
 	// households, party members, those reported to their communities, and
 	// grid members.
 	Residents, Households, PartyMembers, InServiceReported, GridMembers int
+	// Events reported over the year and those still open; volunteers,
+	// their teams and verified hours.
+	Events, OpenEvents, Volunteers, Teams int
+	VerifiedHours                        int64
 }
 
 // UserInfo names a demo user, the role they hold and where.
@@ -146,7 +151,19 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	if err := d.Analyze(ctx); err != nil {
 		return nil, fmt.Errorf("demo: analyze: %w", err)
 	}
-	return result(ctx, orgs, ps, users)
+	r, err := result(ctx, orgs, ps, users)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN is_open THEN 1 ELSE 0 END), 0) FROM events`).Scan(&r.Events, &r.OpenEvents); err != nil {
+		return nil, err
+	}
+	vo, err := volunteer.NewStore(d, orgs, ps, ps.Vault).Overview(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	r.Volunteers, r.Teams, r.VerifiedHours = vo.Volunteers, vo.Teams, vo.VerifiedMinutes/60
+	return r, nil
 }
 
 // result counts what the database now holds.

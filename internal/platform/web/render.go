@@ -284,6 +284,7 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return ""
 		},
+		"grouped": Grouped,
 		"add":     func(a, b int) int { return a + b },
 		"hours":   func(minutes int) float64 { return float64(minutes) / 60 },
 		"percent": func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
@@ -313,3 +314,33 @@ func (r *Renderer) funcs() template.FuncMap {
 
 // Fail is a convenience for handlers: it wraps a plain error as internal.
 func Fail(err error) error { return apperr.Wrap(err) }
+
+// Grouped prints a number with its integer digits in groups of three
+// (29566 as "29,566", 384501.5 as "384,501.5"), so that the large figures
+// on overview cards read at a glance. It takes any value that prints as a
+// number; anything else is printed as it is.
+func Grouped(v any) string {
+	s := fmt.Sprint(v)
+	start := 0
+	if strings.HasPrefix(s, "-") {
+		start = 1
+	}
+	end := start
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	if end-start <= 3 || (end < len(s) && s[end] != '.') {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:start])
+	digits := s[start:end]
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	b.WriteString(s[end:])
+	return b.String()
+}
