@@ -332,3 +332,41 @@ func TestPagesAndExports(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeFiguresFitTheLevel checks that the home page shows each user the
+// figures of their level: the district's administrator counts streets, a
+// grid member counts the people of their grid and never a row of zeros for
+// levels above them.
+func TestHomeFiguresFitTheLevel(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		home := func(user string) string {
+			resp, err := e.Browser(t, user).Get(e.Server.URL + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 {
+				t.Fatalf("home of %s: %d", user, resp.StatusCode)
+			}
+			return string(body)
+		}
+		figure := func(label string) string { return `<div class="label">` + label + `</div>` }
+		admin, grid := home("admin"), home("grid1")
+		for _, label := range []string{"街道", "社区", "网格", "实有人口", "未办结事件"} {
+			if !strings.Contains(admin, figure(label)) {
+				t.Errorf("the administrator's home has no %s figure", label)
+			}
+		}
+		for _, label := range []string{"实有人口", "住户", "网格员", "未办结事件"} {
+			if !strings.Contains(grid, figure(label)) {
+				t.Errorf("the grid member's home has no %s figure", label)
+			}
+		}
+		for _, label := range []string{"街道", "社区", "网格", "兼职委员"} {
+			if strings.Contains(grid, figure(label)) {
+				t.Errorf("the grid member's home counts %s", label)
+			}
+		}
+	})
+}

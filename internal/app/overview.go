@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 
 	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
@@ -160,22 +161,35 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &HomePage{}
 	p.Title = i18n.T(lang, "nav.home")
-	p.Figures = []Figure{
-		{i18n.T(lang, "home.streets"), o.Streets, "/units/list?type=street"},
-		{i18n.T(lang, "home.communities"), o.Communities, "/units/list?type=community"},
-		{i18n.T(lang, "home.grids"), o.Grids, "/units/list?type=grid"},
-		{i18n.T(lang, "home.party_orgs"), o.PartyOrgs, "/party-orgs"},
-		{i18n.T(lang, "home.co_building"), o.CoBuildingUnits, "/co-building"},
-		{i18n.T(lang, "home.part_time"), o.PartTimeMembers, "/part-time-members"},
-		{i18n.T(lang, "home.residents"), o.Residents, "/residents"},
-		{i18n.T(lang, "home.households"), o.Households, "/residents"},
-		{i18n.T(lang, "home.grid_members"), o.GridMembers, "/grid-staff?role=member"},
-		{i18n.T(lang, "home.in_service"), o.InServiceReported, "/in-service"},
-		{i18n.T(lang, "home.events_open"), o.EventsOpen, "/events?open=1"},
-		{i18n.T(lang, "home.events_overdue"), o.EventsOverdue, "/events?overdue=1"},
-		{i18n.T(lang, "home.on_time_rate"), int(math.Round(o.OnTimeCloseRate30d * 100)), "/events/indicators"},
-		{i18n.T(lang, "home.volunteers"), o.Volunteers, "/volunteer/volunteers"},
-		{i18n.T(lang, "home.verified_hours"), int(math.Round(o.VerifiedHours)), "/volunteer/rankings"},
+	// Counts of units at or above the actor's own level, and figures kept
+	// by communities and streets, say nothing to a grid member: a figure is
+	// shown to those whose widest unit sits at its level or above. Events
+	// figures are everyone's: a department's staff count what was sent to
+	// them.
+	level := widestLevel(actor)
+	for _, f := range []struct {
+		upTo org.UnitType
+		Figure
+	}{
+		{org.District, Figure{i18n.T(lang, "home.streets"), o.Streets, "/units/list?type=street"}},
+		{org.Street, Figure{i18n.T(lang, "home.communities"), o.Communities, "/units/list?type=community"}},
+		{org.Area, Figure{i18n.T(lang, "home.grids"), o.Grids, "/units/list?type=grid"}},
+		{org.Community, Figure{i18n.T(lang, "home.party_orgs"), o.PartyOrgs, "/party-orgs"}},
+		{org.Community, Figure{i18n.T(lang, "home.co_building"), o.CoBuildingUnits, "/co-building"}},
+		{org.Street, Figure{i18n.T(lang, "home.part_time"), o.PartTimeMembers, "/part-time-members"}},
+		{org.Building, Figure{i18n.T(lang, "home.residents"), o.Residents, "/residents"}},
+		{org.Building, Figure{i18n.T(lang, "home.households"), o.Households, "/residents"}},
+		{org.Building, Figure{i18n.T(lang, "home.grid_members"), o.GridMembers, "/grid-staff?role=member"}},
+		{org.Community, Figure{i18n.T(lang, "home.in_service"), o.InServiceReported, "/in-service"}},
+		{"", Figure{i18n.T(lang, "home.events_open"), o.EventsOpen, "/events?open=1"}},
+		{"", Figure{i18n.T(lang, "home.events_overdue"), o.EventsOverdue, "/events?overdue=1"}},
+		{"", Figure{i18n.T(lang, "home.on_time_rate"), int(math.Round(o.OnTimeCloseRate30d * 100)), "/events/indicators"}},
+		{org.Community, Figure{i18n.T(lang, "home.volunteers"), o.Volunteers, "/volunteer/volunteers"}},
+		{org.Community, Figure{i18n.T(lang, "home.verified_hours"), int(math.Round(o.VerifiedHours)), "/volunteer/rankings"}},
+	} {
+		if f.upTo == "" || level <= slices.Index(org.UnitTypes, f.upTo) {
+			p.Figures = append(p.Figures, f.Figure)
+		}
 	}
 	var names []string
 	var values []int
@@ -183,14 +197,20 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 		names = append(names, i18n.T(lang, "party."+string(t)))
 		values = append(values, o.PartyOrgsByType[string(t)])
 	}
-	p.PartyChart = chartJSON(map[string]any{
-		"title":   map[string]any{"text": i18n.T(lang, "home.party_chart"), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip": map[string]any{"trigger": "axis"},
-		"grid":    map[string]any{"left": 40, "right": 16, "bottom": 60, "top": 40},
-		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"interval": 0, "rotate": 30}},
-		"yAxis":   map[string]any{"type": "value", "minInterval": 1},
-		"series":  []any{map[string]any{"type": "bar", "data": values, "itemStyle": map[string]any{"color": "#b8232a"}, "label": map[string]any{"show": true, "position": "top"}}},
-	})
+	partyOrgs := 0
+	for _, v := range values {
+		partyOrgs += v
+	}
+	if partyOrgs > 0 {
+		p.PartyChart = chartJSON(map[string]any{
+			"title":   map[string]any{"text": i18n.T(lang, "home.party_chart"), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+			"tooltip": map[string]any{"trigger": "axis"},
+			"grid":    map[string]any{"left": 40, "right": 16, "bottom": 60, "top": 40},
+			"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"interval": 0, "rotate": 30}},
+			"yAxis":   map[string]any{"type": "value", "minInterval": 1},
+			"series":  []any{map[string]any{"type": "bar", "data": values, "itemStyle": map[string]any{"color": "#b8232a"}, "label": map[string]any{"show": true, "position": "top"}}},
+		})
+	}
 	streets, err := h.app.Orgs.StreetBreakdown(ctx, actor)
 	if err != nil {
 		return err
@@ -220,6 +240,25 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.R.Render(w, r, http.StatusOK, "app/home", p)
 	return nil
+}
+
+// widestLevel is the position in org.UnitTypes of the highest unit at
+// which the actor may read the tree (0 for the district); an actor with no
+// such unit is placed below every level.
+func widestLevel(actor *auth.Actor) int {
+	if actor.System {
+		return 0
+	}
+	level := len(org.UnitTypes)
+	for _, g := range actor.Grants {
+		if !auth.RoleHas(g.Role, org.PermRead) {
+			continue
+		}
+		if i := slices.Index(org.UnitTypes, org.UnitType(g.UnitType)); i >= 0 && i < level {
+			level = i
+		}
+	}
+	return level
 }
 
 // chartJSON is an ECharts option, for a <script type="application/json">.

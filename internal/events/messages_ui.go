@@ -16,6 +16,8 @@ func init() {
 
 		"events.id":             {Zh: "编号", En: "No."},
 		"events.category":       {Zh: "事件类别", En: "Category"},
+		"events.all_categories": {Zh: "全部类别", En: "All categories"},
+		"events.all_states":     {Zh: "全部状态", En: "All states"},
 		"events.category_col":   {Zh: "类别代码", En: "Category code"},
 		"events.state":          {Zh: "状态", En: "State"},
 		"events.deadline":       {Zh: "本环节时限", En: "Stage deadline"},

@@ -126,7 +126,7 @@ func exportLinks(u *url.URL) (string, string) {
 }
 
 func stateOptions(lang i18n.Lang) []web.Option {
-	out := []web.Option{{Value: "", Label: i18n.T(lang, "web.all")}}
+	out := []web.Option{{Value: "", Label: i18n.T(lang, "events.all_states")}}
 	for _, s := range States {
 		out = append(out, web.Option{Value: string(s), Label: s.Label().In(lang)})
 	}
@@ -140,7 +140,7 @@ func (u *UI) categoryOptions(ctx context.Context, lang i18n.Lang, all bool, leav
 	}
 	var out []web.Option
 	if all {
-		out = append(out, web.Option{Value: "", Label: i18n.T(lang, "web.all")})
+		out = append(out, web.Option{Value: "", Label: i18n.T(lang, "events.all_categories")})
 	}
 	list := cats
 	if leavesOnly {
