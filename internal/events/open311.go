@@ -352,6 +352,10 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, format, apperr.New(apperr.Invalid, "web.form_unreadable"))
 		return
 	}
+	if web.HasNUL(r.PostForm) {
+		fail(w, r, format, web.ErrNUL)
+		return
+	}
 	req, perr := ParseOpen311Request(r.PostForm)
 	if req.APIKey == "" {
 		fail(w, r, format, apperr.New(apperr.Forbidden, "open311.api_key"))

@@ -369,6 +369,9 @@ func parseMultipart(w http.ResponseWriter, r *http.Request) (*web.Form, []Photo,
 		}
 		return nil, nil, apperr.New(apperr.Invalid, "web.form_unreadable")
 	}
+	if web.HasNUL(r.MultipartForm.Value) {
+		return nil, nil, web.ErrNUL
+	}
 	form := web.NewForm(url.Values(r.MultipartForm.Value))
 	var photos []Photo
 	files := r.MultipartForm.File["photo"]

@@ -89,7 +89,7 @@ type Result struct {
 	// Events reported over the year and those still open; volunteers,
 	// their teams and verified hours.
 	Events, OpenEvents, Volunteers, Teams int
-	VerifiedHours                        int64
+	VerifiedHours                         int64
 }
 
 // UserInfo names a demo user, the role they hold and where.

@@ -664,10 +664,19 @@ func TestLockout(t *testing.T) {
 			t.Errorf("unknown user: %v", err)
 		}
 
+		// So does a name no account can have: a NUL byte (which PostgreSQL
+		// refuses to compare) or bytes that are not UTF-8.
+		for _, name := range []string{"a\x00b", "ali\xffce"} {
+			_, _, err = s.Login(ctx, name, "password-1", "", "")
+			if msgKey(err) != "auth.bad_credentials" || apperr.CodeOf(err) != apperr.Unauthorized {
+				t.Errorf("user name %q: %v", name, err)
+			}
+		}
+
 		// Every attempt is in the audit log.
 		got := auditActions(t, d, audit.Filter{Action: "login.failed"})
-		if len(got) != 3*(auth.MaxFailedLogins-1)+2 {
-			t.Errorf("%d login.failed entries, want %d", len(got), 3*(auth.MaxFailedLogins-1)+2)
+		if len(got) != 3*(auth.MaxFailedLogins-1)+4 {
+			t.Errorf("%d login.failed entries, want %d", len(got), 3*(auth.MaxFailedLogins-1)+4)
 		}
 		if got := auditActions(t, d, audit.Filter{Action: "login.locked"}); len(got) != 2 {
 			t.Errorf("%d login.locked entries, want 2", len(got))

@@ -72,7 +72,29 @@ func ParseForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, apperr.New(apperr.Invalid, "web.form_unreadable")
 	}
+	if HasNUL(r.PostForm) {
+		return nil, ErrNUL
+	}
 	return NewForm(r.PostForm), nil
+}
+
+// ErrNUL refuses input that holds a NUL character: no field may store one
+// (PostgreSQL refuses it in text), and none is ever typed by a person.
+var ErrNUL = apperr.New(apperr.Invalid, "web.nul")
+
+// HasNUL reports whether any name or value in v holds a NUL character.
+func HasNUL(v url.Values) bool {
+	for k, vs := range v {
+		if strings.ContainsRune(k, 0) {
+			return true
+		}
+		for _, s := range vs {
+			if strings.ContainsRune(s, 0) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Trim returns a field's value with surrounding spaces removed.

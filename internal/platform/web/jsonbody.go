@@ -36,6 +36,9 @@ func DecodeJSONBytes(rd io.Reader, v any) error {
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return apperr.New(apperr.Invalid, "web.json_empty")
 	}
+	if strings.Contains(string(data), `\u0000`) {
+		return ErrNUL
+	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -37,8 +37,8 @@ type Options struct {
 }
 
 // Chain wraps the application's handler in the middleware every request
-// passes: panic recovery, security headers, language, sign-in and
-// cross-origin request protection.
+// passes: panic recovery, security headers, language, refusal of NUL
+// characters, sign-in and cross-origin request protection.
 func Chain(h http.Handler, sessions Sessions, opt Options) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +50,7 @@ func Chain(h http.Handler, sessions Sessions, opt Options) http.Handler {
 	}))
 	h = csrf.Handler(h)
 	h = authenticate(h, sessions, opt)
+	h = refuseNUL(h)
 	h = language(h)
 	h = securityHeaders(h, opt)
 	return recoverer(h)
@@ -101,6 +102,22 @@ func language(next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))
+	})
+}
+
+// refuseNUL answers 400 to a request whose path or query holds a NUL
+// character, before any handler passes it to the database.
+func refuseNUL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.ContainsRune(r.URL.Path, 0) || HasNUL(r.URL.Query()) {
+			if IsAPI(r) {
+				WriteError(w, r, ErrNUL)
+			} else {
+				http.Error(w, i18n.T(Lang(r), "web.nul"), http.StatusBadRequest)
+			}
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
