@@ -77,6 +77,12 @@ func TestPasswordHash(t *testing.T) {
 		"", "plain", "$2a$10$abcdefghijklmnopqrstuu", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$a2V5",
 		"$argon2id$v=16$m=19456,t=2,p=1$c2FsdA$a2V5", "$argon2id$v=19$m=x,t=2,p=1$c2FsdA$a2V5",
 		"$argon2id$v=19$m=19456,t=2,p=1$!!!$a2V5", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$!!!",
+		// Hand-written hashes that would match anything or stop argon2: no
+		// digest, a short salt, no passes, no threads.
+		"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$",
+		"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$" + strings.Repeat("A", 43),
+		"$argon2id$v=19$m=19456,t=0,p=1$c2FsdHNhbHRzYWx0$" + strings.Repeat("A", 43),
+		"$argon2id$v=19$m=19456,t=2,p=0$c2FsdHNhbHRzYWx0$" + strings.Repeat("A", 43),
 	} {
 		if ok, err := auth.CheckPassword(bad, pw); ok || err == nil {
 			t.Errorf("CheckPassword(%q) = %v, %v; want an error", bad, ok, err)

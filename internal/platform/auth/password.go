@@ -57,6 +57,11 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// A hash written by hand with no digest, a short salt or parameters
+	// argon2 cannot run with matches nothing.
+	if len(salt) < 8 || len(want) < 16 || passes < 1 || threads < 1 || memory < 8*uint32(threads) {
+		return false, errors.New("argon2 hash too weak to check")
+	}
 	got := argon2.IDKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

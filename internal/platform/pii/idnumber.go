@@ -33,7 +33,9 @@ func IDNumberProblem(id string) string {
 	if id[17] != idCheck[sum%11] {
 		return "pii.id_check"
 	}
-	if _, err := time.Parse("20060102", id[6:14]); err != nil {
+	// A real date, and not after today: nobody holds a card for a birth to
+	// come.
+	if birth, err := time.Parse("20060102", id[6:14]); err != nil || birth.After(time.Now()) {
 		return "pii.id_birth"
 	}
 	return ""
@@ -87,13 +89,19 @@ func NormalizePhone(p string) string {
 	return b.String()
 }
 
-// PhoneProblem says what is wrong with a phone number: "" when it looks
-// like a Chinese mobile (11 digits starting 1) or landline (7 to 12 digits,
-// with area code), else a message key.
+// PhoneProblem says what is wrong with a phone number as NormalizePhone
+// leaves it: "" for 7 to 15 digits after an optional "+" (a landline
+// without area code, a mobile's 11, an international number), else a
+// message key.
 func PhoneProblem(p string) string {
-	n := len(strings.TrimPrefix(p, "+"))
-	if n < 7 || n > 15 {
+	digits := strings.TrimPrefix(p, "+")
+	if n := len(digits); n < 7 || n > 15 {
 		return "pii.phone_length"
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return "pii.phone_length"
+		}
 	}
 	return ""
 }

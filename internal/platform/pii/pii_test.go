@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
@@ -107,7 +108,8 @@ func TestIDNumberProblem(t *testing.T) {
 		{makeID("36040319900100123"), "pii.id_birth"},
 		{makeID("36040319900132123"), "pii.id_birth"},
 		{makeID("36040319010229123"), "pii.id_birth"},
-		{makeID("36040319000229123"), "pii.id_birth"}, // 1900 is not a leap year
+		{makeID("36040319000229123"), "pii.id_birth"},                                               // 1900 is not a leap year
+		{makeID("360403" + time.Now().AddDate(0, 0, 2).Format("20060102") + "123"), "pii.id_birth"}, // not born yet
 	}
 	for _, id := range wrongChecks {
 		bad = append(bad, struct{ id, want string }{id, "pii.id_check"})
@@ -216,6 +218,8 @@ func TestPhone(t *testing.T) {
 		"822123":           "pii.phone_length",
 		"+822123":          "pii.phone_length",
 		"1234567890123456": "pii.phone_length",
+		"138123456ab":      "pii.phone_length",
+		"+86+13812345678":  "pii.phone_length",
 		"":                 "pii.phone_length",
 	} {
 		if got := pii.PhoneProblem(in); got != want {
