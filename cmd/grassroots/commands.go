@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,15 +42,17 @@ type Main struct {
 const usage = `usage: grassroots <command> [flags]
 
 commands:
-  serve [--addr 127.0.0.1:8080] [--demo [--scale S]]
+  serve [--addr 127.0.0.1:8080] [--demo [--scale S | --residents N]]
                                            run the web server (applies migrations first)
   migrate                                  apply pending database migrations
-  demo [--seed N] [--password P] [--scale default|district]
+  demo [--seed N] [--password P] [--scale default|district | --residents N]
                                            load the demo district into an empty database
   user add NAME --role ROLE --unit CODE    create a user (password read from standard input)
   user list                                list users
   user passwd NAME                         set a user's password (read from standard input)
   token create --user NAME [--name LABEL]  create an API token (printed as the last line)
+  token list --user NAME                   list a user's API tokens (never the tokens themselves)
+  token revoke ID                          stop an API token from working
   verify                                   check the audit log's hash chain and the love bank ledger's sums and chain
   import residents|party-members|grid-staff FILE [--as USER] [--report FILE]
                                            import an .xlsx or CSV file: every row checked, all or nothing
@@ -90,10 +93,17 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("user %s: unknown; use add, list or passwd", rest[0])
 	case "token":
-		if len(rest) == 0 || rest[0] != "create" {
-			return errors.New("token: only `token create --user NAME`")
+		if len(rest) > 0 {
+			switch rest[0] {
+			case "create":
+				return m.tokenCreate(ctx, rest[1:])
+			case "list":
+				return m.tokenList(ctx, rest[1:])
+			case "revoke":
+				return m.tokenRevoke(ctx, rest[1:])
+			}
 		}
-		return m.tokenCreate(ctx, rest[1:])
+		return errors.New("token: `token create --user NAME`, `token list --user NAME` or `token revoke ID`")
 	case "verify":
 		return m.verify(ctx, rest)
 	case "import":
@@ -415,6 +425,65 @@ func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 		return explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "API token for %s (shown once; send it as \"Authorization: Bearer <token>\"):\n%s\n", *user, token)
+	return nil
+}
+
+func (m *Main) tokenList(ctx context.Context, args []string) error {
+	var cfg app.Config
+	fs := m.flags("token list", &cfg)
+	user := fs.String("user", "", "whose tokens")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *user == "" {
+		return errors.New("usage: grassroots token list --user NAME")
+	}
+	a, err := m.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tokens, err := a.Accounts.Tokens(ctx, auth.SystemActor("cli"), *user)
+	if err != nil {
+		return explain(err)
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	for _, t := range tokens {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, stamp(&t.CreatedAt), stamp(t.LastUsed), stamp(t.RevokedAt))
+	}
+	return tw.Flush()
+}
+
+func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
+	var cfg app.Config
+	fs := m.flags("token revoke", &cfg)
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if len(rest) != 1 {
+		return errors.New("usage: grassroots token revoke ID (the ID from `token list`)")
+	}
+	if id, err = strconv.ParseInt(rest[0], 10, 64); err != nil {
+		return errors.New("usage: grassroots token revoke ID (the ID from `token list`)")
+	}
+	a, err := m.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Accounts.RevokeToken(ctx, auth.SystemActor("cli"), id); err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(m.Stdout, "Token %d revoked.\n", id)
 	return nil
 }
 

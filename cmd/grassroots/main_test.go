@@ -54,6 +54,22 @@ func TestCommands(t *testing.T) {
 			if err != nil || !strings.HasPrefix(lines[len(lines)-1], "grt_") {
 				t.Fatalf("token create: %v %q", err, out)
 			}
+			// Listed without the token itself; revoked once, and only once.
+			out, err = run(t, "", "token", "list", "--user", "wang")
+			listed := strings.Split(strings.TrimSpace(out), "\n")
+			if err != nil || len(listed) != 2 || strings.Contains(out, "grt_") || !strings.HasSuffix(listed[1], "-") {
+				t.Fatalf("token list: %v %q", err, out)
+			}
+			id := strings.Fields(listed[1])[0]
+			if out, err := run(t, "", "token", "revoke", id); err != nil || !strings.Contains(out, "revoked") {
+				t.Errorf("token revoke: %v %s", err, out)
+			}
+			if out, err := run(t, "", "token", "list", "--user", "wang"); err != nil || strings.HasSuffix(strings.TrimSpace(out), "-") {
+				t.Errorf("token list after revoking: %v %q", err, out)
+			}
+			if _, err := run(t, "", "token", "revoke", id); err == nil {
+				t.Errorf("a token was revoked twice")
+			}
 			if out, err := run(t, "", "user", "list"); err != nil || !strings.Contains(out, "wang") {
 				t.Errorf("user list: %v %s", err, out)
 			}

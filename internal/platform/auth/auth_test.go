@@ -777,9 +777,33 @@ func TestAPITokens(t *testing.T) {
 			t.Errorf("an API token works as a session")
 		}
 
-		// Revoked: refused; the other token still works.
-		if _, err := d.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ?`, clk.t, hashes[0]); err != nil {
+		// Listed for their owner, newest first, never as the token itself;
+		// to another street's staff they are not there.
+		listed, err := s.Tokens(ctx, aliceActor, "alice")
+		if err != nil || len(listed) != 2 || listed[0].Name != "api" || listed[1].Name != "sync" || listed[1].LastUsed == nil || listed[0].RevokedAt != nil {
+			t.Fatalf("Tokens = %+v, %v", listed, err)
+		}
+		_, staff23, err := s.Login(ctx, "staff23", "password-23", "", "")
+		if err != nil {
 			t.Fatal(err)
+		}
+		if _, err := s.Tokens(ctx, staff23, "alice"); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("another street's staff listed alice's tokens: %v", err)
+		}
+		if err := s.RevokeToken(ctx, staff23, listed[1].ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("another street's staff revoked alice's token: %v", err)
+		}
+
+		// Revoked: refused; the other token still works; a second revocation
+		// is a conflict.
+		if err := s.RevokeToken(ctx, aliceActor, listed[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeToken(ctx, aliceActor, listed[1].ID); apperr.CodeOf(err) != apperr.Conflict {
+			t.Errorf("revoking twice: %v", err)
+		}
+		if err := s.RevokeToken(ctx, aliceActor, 999999); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("revoking an unknown token: %v", err)
 		}
 		if _, err := s.ActorForToken(ctx, token, ""); msgKey(err) != "auth.bad_token" {
 			t.Errorf("a revoked token works: %v", err)

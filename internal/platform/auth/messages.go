@@ -14,6 +14,7 @@ func init() {
 		"auth.locked":            {Zh: "连续登录失败次数过多，账号已锁定，请 %.0f 分钟后再试。", En: "Too many failed logins: the account is locked; try again in %.0f minutes."},
 		"auth.session_expired":   {Zh: "登录已超时，请重新登录。", En: "Your session has ended; please log in again."},
 		"auth.bad_token":         {Zh: "API 令牌无效或已吊销。", En: "The API token is not valid or was revoked."},
+		"auth.token_revoked":     {Zh: "该 API 令牌已吊销。", En: "The API token was revoked already."},
 		"role.district-admin":    {Zh: "区级管理员", En: "District administrator"},
 		"role.street-staff":      {Zh: "街道工作人员", En: "Street staff"},
 		"role.community-staff":   {Zh: "社区工作者", En: "Community worker"},

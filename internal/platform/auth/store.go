@@ -489,6 +489,84 @@ func (s *Store) CreateToken(ctx context.Context, actor *Actor, username, name st
 	return token, nil
 }
 
+// Token is an API token as its owner and administrators see it: never the
+// token itself, which only its holder has.
+type Token struct {
+	ID        int64      `json:"id"`
+	Username  string     `json:"username"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	LastUsed  *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Tokens lists a user's API tokens, newest first, for the user themselves
+// or an actor who manages them.
+func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) ([]Token, error) {
+	var id int64
+	err := s.DB.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("user")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	if id != actor.UserID {
+		if err := s.checkManages(ctx, s.DB, actor, id); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, id)
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t := Token{Username: strings.ToLower(username)}
+		var last, revoked sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &last, &revoked); err != nil {
+			return nil, apperr.Wrap(err)
+		}
+		if last.Valid {
+			t.LastUsed = &last.Time
+		}
+		if revoked.Valid {
+			t.RevokedAt = &revoked.Time
+		}
+		out = append(out, t)
+	}
+	return out, apperr.Wrap(rows.Err())
+}
+
+// RevokeToken stops an API token from working, for good. Its owner or an
+// actor who manages the owner may revoke it; revoking twice is refused.
+func (s *Store) RevokeToken(ctx context.Context, actor *Actor, tokenID int64) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var userID int64
+		var revoked sql.NullTime
+		err := tx.QueryRow(ctx, `SELECT user_id, revoked_at FROM api_tokens WHERE id = ?`, tokenID).Scan(&userID, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundf("api_token")
+		}
+		if err != nil {
+			return err
+		}
+		if userID != actor.UserID {
+			if err := s.checkManages(ctx, tx, actor, userID); err != nil {
+				return err
+			}
+		}
+		if revoked.Valid {
+			return apperr.New(apperr.Conflict, "auth.token_revoked")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, s.now(), tokenID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Entry("token.revoke", "api_token", fmt.Sprint(tokenID), nil))
+	})
+}
+
 // ActorForToken returns the actor behind an API token.
 func (s *Store) ActorForToken(ctx context.Context, token, ip string) (*Actor, error) {
 	var userID int64
