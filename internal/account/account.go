@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,6 +55,8 @@ func (u *UI) Register(public, mux *http.ServeMux) error {
 	mux.Handle("POST /logout", h(u.logout))
 	mux.Handle("GET /account", h(u.me))
 	mux.Handle("POST /account/password", h(u.changePassword))
+	mux.Handle("POST /account/tokens", h(u.createToken))
+	mux.Handle("POST /account/tokens/{id}/revoke", h(u.revokeToken))
 	mux.Handle("GET /users", h(u.users))
 	mux.Handle("GET /users/new", h(u.newUser))
 	mux.Handle("POST /users", h(u.createUser))
@@ -121,20 +124,77 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// MePage shows one's own account.
+// MePage shows one's own account: roles, password, API tokens.
 type MePage struct {
 	web.Page
-	Form *web.Form
+	Form      *web.Form
+	TokenForm *web.Form
+	Tokens    []auth.Token
+	// NewToken is a token just created, shown this once.
+	NewToken string
 }
 
 func (u *UI) me(w http.ResponseWriter, r *http.Request) error {
-	return u.renderMe(w, r, http.StatusOK, web.NewForm(nil))
+	return u.renderMe(w, r, http.StatusOK, &MePage{Form: web.NewForm(nil), TokenForm: web.NewForm(nil)})
 }
 
-func (u *UI) renderMe(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
-	p := &MePage{Form: form}
+func (u *UI) renderMe(w http.ResponseWriter, r *http.Request, status int, p *MePage) error {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return err
+	}
+	if p.Tokens, err = u.Accounts.Tokens(r.Context(), actor, actor.Username); err != nil {
+		return err
+	}
 	p.Title = i18n.T(web.Lang(r), "account.me")
 	u.R.Render(w, r, status, "account/me", p)
+	return nil
+}
+
+// createToken makes an API token for oneself and shows it once.
+func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return err
+	}
+	form, err := web.ParseForm(w, r)
+	if err != nil {
+		return err
+	}
+	p := &MePage{Form: web.NewForm(nil), TokenForm: form}
+	name := form.Trim("name")
+	if name == "" {
+		return u.renderMe(w, r, form.Fail(r, apperr.FieldInvalid("name", "account.token_name_needed")), p)
+	}
+	if p.NewToken, err = u.Accounts.CreateToken(r.Context(), actor, actor.Username, name); err != nil {
+		return u.renderMe(w, r, form.Fail(r, err), p)
+	}
+	p.TokenForm = web.NewForm(nil)
+	return u.renderMe(w, r, http.StatusCreated, p)
+}
+
+// revokeToken revokes one of one's own API tokens.
+func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return apperr.NotFoundf("api_token")
+	}
+	mine, err := u.Accounts.Tokens(r.Context(), actor, actor.Username)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(mine, func(t auth.Token) bool { return t.ID == id }) {
+		return apperr.NotFoundf("api_token")
+	}
+	if err := u.Accounts.RevokeToken(r.Context(), actor, id); err != nil {
+		return err
+	}
+	web.SetFlash(w, "account.token_revoked")
+	http.Redirect(w, r, "/account#tokens", http.StatusSeeOther)
 	return nil
 }
 
@@ -149,7 +209,7 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	fail := func(err error) error {
 		form.Values = url.Values{}
-		return u.renderMe(w, r, form.Fail(r, err), form)
+		return u.renderMe(w, r, form.Fail(r, err), &MePage{Form: form, TokenForm: web.NewForm(nil)})
 	}
 	if ok, err := u.Accounts.CheckUserPassword(r.Context(), actor.UserID, form.Get("current")); err != nil || !ok {
 		return fail(apperr.FieldInvalid("current", "account.wrong_password"))
