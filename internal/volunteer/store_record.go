@@ -473,8 +473,6 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 		args  []any
 	}{
 		{&o.Volunteers, `SELECT COUNT(*) FROM vol_volunteers WHERE status = 'active' AND `, "unit_path", nil},
-		{&o.VerifiedMinutes, `SELECT COALESCE(SUM(minutes), 0) FROM vol_signups WHERE hours_status = 'verified' AND `, "unit_path", nil},
-		{&issued, `SELECT COALESCE(SUM(points), 0) FROM vol_signups WHERE hours_status = 'verified' AND `, "unit_path", nil},
 		{&redeemed, `SELECT COALESCE(SUM(amount), 0) FROM lb_redemptions WHERE status = 'done' AND `, "unit_path", nil},
 		{&o.PoliceMembers, `SELECT COUNT(DISTINCT m.volunteer_id) FROM vol_team_members m JOIN vol_teams t ON t.id = m.team_id
 			JOIN vol_volunteers v ON v.id = m.volunteer_id WHERE t.type = 'police' AND m.left_on IS NULL AND `, "v.unit_path", nil},
@@ -484,6 +482,11 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 		{&o.UpcomingActivities, `SELECT COUNT(*) FROM vol_activities WHERE status = 'published' AND ends_at > ? AND `, "unit_path", []any{s.now()}},
 		{&o.Merchants, `SELECT COUNT(*) FROM lb_merchants WHERE status = 'active' AND `, "unit_path", nil},
 		{&o.PendingVerifications, `SELECT COUNT(*) FROM vol_signups WHERE hours_status = 'pending' AND `, "unit_path", nil},
+	}
+	w, a := scope.Where("unit_path")
+	if err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(points), 0) FROM vol_signups WHERE hours_status = 'verified' AND `+w, a...).
+		Scan(&o.VerifiedMinutes, &issued); err != nil {
+		return nil, apperr.Wrap(err)
 	}
 	for _, c := range counts {
 		w, a := scope.Where(c.col)
