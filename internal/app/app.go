@@ -59,6 +59,8 @@ type App struct {
 	Jobs     *jobs.Runner
 	// Volunteer keeps teams, activities, hours and the love bank ledger.
 	Volunteer *volunteer.Store
+
+	overviews *overviewCache
 }
 
 // Migrations lists every module's schema, in dependency order.
@@ -81,7 +83,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	for _, m := range applied {
 		slog.Info("migrated", "migration", m)
 	}
-	a := &App{Config: cfg, DB: d, Orgs: org.NewStore(d)}
+	a := &App{Config: cfg, DB: d, Orgs: org.NewStore(d), overviews: newOverviewCache(d)}
 	a.Accounts = auth.NewStore(d, a.Orgs)
 	a.Orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: a.Accounts.UserIDsAtUnit})
 	if a.Vault, err = pii.Open(ctx, d, cfg.DataDir, cfg.PIIKey); err != nil {

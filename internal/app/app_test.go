@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"grassroots/internal/app"
 	"grassroots/internal/app/apptest"
 	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
@@ -483,6 +485,55 @@ func TestAccountTokens(t *testing.T) {
 		}
 		if status, _ := e.Do(t, token, "GET", "/api/v1/overview", ""); status != 401 {
 			t.Errorf("the revoked token: %d", status)
+		}
+	})
+}
+
+// TestOverviewFollowsWritesOnEveryInstance reads the overview on two
+// instances sharing one database, writes through the first, and expects
+// both to count the write at once, though each keeps its last overview.
+func TestOverviewFollowsWritesOnEveryInstance(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		second, err := app.Open(ctx, e.App.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer second.Close()
+		h, err := second.Handler()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		token := e.Token(t, "admin")
+		grids := func(base string) int {
+			t.Helper()
+			req, _ := http.NewRequest("GET", base+"/api/v1/overview", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var o struct{ Grids int }
+			if err := json.NewDecoder(resp.Body).Decode(&o); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("overview: %d %v", resp.StatusCode, err)
+			}
+			return o.Grids
+		}
+		before := grids(e.Server.URL)
+		if n := grids(srv.URL); n != before {
+			t.Fatalf("the instances count %d and %d grids", before, n)
+		}
+		if _, err := e.App.Orgs.CreateUnit(ctx, auth.SystemActor("test"), org.UnitInput{ParentID: e.Community1.ID, Type: org.Grid, Code: "360403001001002", Name: "第二网格"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := grids(srv.URL); got != before+1 {
+			t.Errorf("the other instance counts %d grids after one was added to %d", got, before)
+		}
+		if got := grids(e.Server.URL); got != before+1 {
+			t.Errorf("the writing instance counts %d grids after one was added to %d", got, before)
 		}
 	})
 }

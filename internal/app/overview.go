@@ -60,7 +60,14 @@ type Overview struct {
 	VolunteerPoliceHours   float64        `json:"volunteer_police_hours"`
 }
 
+// overview is the actor's figures, counted again only when something was
+// written since they were last counted (or they are 30 s old).
 func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
+	return a.overviews.get(ctx, actor, func() (*Overview, error) { return a.countOverview(ctx, actor) })
+}
+
+// countOverview counts the actor's figures from the rows.
+func (a *App) countOverview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
 	// The modules count from their own tables; asking them at once makes
 	// the answer as slow as the slowest rather than their sum.
 	var (

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/db"
+)
+
+// overviewMaxAge bounds how long an overview is kept when nothing was
+// written: figures that move with the clock alone (events turning
+// overdue, the last 30 days' on-time rate) are never older than this.
+const overviewMaxAge = 30 * time.Second
+
+// overviewCacheSize bounds the cache: beyond it, it starts again empty.
+const overviewCacheSize = 10000
+
+// overviewCache keeps each user's last overview with the audit log's last
+// sequence number when it was counted. Every write in Grassroots appends
+// to the audit log in its transaction, so an unchanged sequence number
+// means the rows behind the figures are unchanged, on this instance and on
+// every other one sharing the database. Counting the overview reads every
+// row in the user's scope (hundreds of milliseconds for a whole district);
+// checking the sequence number reads one row.
+type overviewCache struct {
+	db  *db.DB
+	now func() time.Time
+	// counting lets requests that arrive while a user's overview is being
+	// counted wait for that count instead of starting their own.
+	counting singleflight.Group
+
+	mu      sync.Mutex
+	entries map[string]cachedOverview
+}
+
+type cachedOverview struct {
+	seq      int64
+	counted  time.Time
+	overview *Overview
+}
+
+func newOverviewCache(d *db.DB) *overviewCache {
+	return &overviewCache{db: d, now: time.Now, entries: map[string]cachedOverview{}}
+}
+
+// get returns the actor's overview, counting it with count unless the
+// kept one is still true.
+func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func() (*Overview, error)) (*Overview, error) {
+	var seq int64
+	if err := c.db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
+		return nil, err
+	}
+	key := overviewKey(actor)
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && e.seq == seq && now.Sub(e.counted) < overviewMaxAge {
+		return e.overview, nil
+	}
+	v, err, _ := c.counting.Do(fmt.Sprintf("%s#%d", key, seq), func() (any, error) {
+		o, err := count()
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if len(c.entries) >= overviewCacheSize {
+			clear(c.entries)
+		}
+		c.entries[key] = cachedOverview{seq: seq, counted: now, overview: o}
+		c.mu.Unlock()
+		return o, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Overview), nil
+}
+
+// overviewKey names what an actor's overview depends on: who they are
+// (residents count the events they reported) and the roles they hold where.
+func overviewKey(actor *auth.Actor) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%t", actor.UserID, actor.System)
+	for _, g := range actor.Grants {
+		fmt.Fprintf(&b, "|%s@%s", g.Role, g.UnitPath)
+	}
+	return b.String()
+}
