@@ -51,6 +51,7 @@ type EventJSON struct {
 	CategoryName   string     `json:"category_name"`
 	GridID         int64      `json:"grid_id"`
 	GridName       string     `json:"grid_name"`
+	CommunityName  string     `json:"community_name"`
 	HandlingUnitID *int64     `json:"handling_unit_id"`
 	HandlingUnit   string     `json:"handling_unit,omitempty"`
 	Whistle        Whistle    `json:"whistle,omitempty"`
@@ -84,7 +85,7 @@ type EventJSON struct {
 
 func eventJSON(e *Event, lang i18n.Lang, now time.Time) EventJSON {
 	j := EventJSON{ID: e.ID, State: e.State, StateLabel: e.State.Label().In(lang), Light: e.Light(now), CategoryID: e.CategoryID, ReporterName: e.ReporterName, ReporterPhone: e.ReporterPhone,
-		CategoryCode: e.CategoryCode, CategoryName: e.CategoryName, GridID: e.GridID, GridName: e.GridName, HandlingUnit: e.HandlingName,
+		CategoryCode: e.CategoryCode, CategoryName: e.CategoryName, GridID: e.GridID, GridName: e.GridName, CommunityName: e.CommunityName, HandlingUnit: e.HandlingName,
 		Whistle: e.Whistle, Source: e.Source, Description: e.Description, Address: e.Address, ReportedAt: e.ReportedAt,
 		AcceptedAt: e.AcceptedAt, DispatchedAt: e.DispatchedAt, SignedAt: e.SignedAt, HandledAt: e.HandledAt, ClosedAt: e.ClosedAt,
 		StageDueAt: e.StageDueAt, DueAt: e.DueAt, WarnLevel: e.WarnLevel, Reworks: e.Reworks, Extensions: e.Extensions,

@@ -158,6 +158,7 @@ type Event struct {
 	CategoryName    string
 	GridID          int64
 	GridName        string
+	CommunityName   string // the community the grid lies in (through its area, if any)
 	UnitPath        string
 	HandlingUnitID  int64
 	HandlingName    string

@@ -22,6 +22,7 @@ func init() {
 		"events.state":          {Zh: "状态", En: "State"},
 		"events.deadline":       {Zh: "本环节时限", En: "Stage deadline"},
 		"events.grid":           {Zh: "网格", En: "Grid"},
+		"events.community":      {Zh: "社区", En: "Community"},
 		"events.handling_unit":  {Zh: "处置单位", En: "Handling unit"},
 		"events.reported_at":    {Zh: "上报时间", En: "Reported"},
 		"events.accepted_at":    {Zh: "立案时间", En: "Accepted"},

@@ -63,10 +63,12 @@ const eventCols = `e.id, e.category_id, c.code, c.name, e.grid_id, g.name, e.uni
 	e.reporter_name, e.reporter_phone_masked, e.reported_at, e.accepted_at, e.dispatched_at, e.signed_at, e.handled_at, e.closed_at, e.stage_started_at,
 	e.stage_due_at, e.warn_at, e.due_at, e.next_check_at, e.warn_level, e.stage_seq, e.signed_on_time, e.closed_on_time, e.reworks,
 	e.extensions, e.returns, e.escalations, COALESCE(e.escalated_unit_id, 0), COALESCE(x.name, ''), e.supervised, e.deferred_from,
-	e.pending, e.pending_days, e.pending_reason, COALESCE(e.duplicate_of, 0), COALESCE(e.rating, 0), COALESCE(e.open311_token, ''), e.updated_at`
+	e.pending, e.pending_days, e.pending_reason, COALESCE(e.duplicate_of, 0), COALESCE(e.rating, 0), COALESCE(e.open311_token, ''), e.updated_at,
+	COALESCE(CASE WHEN gp.type = 'area' THEN gpp.name ELSE gp.name END, '')`
 
 const eventFrom = ` FROM events e JOIN event_categories c ON c.id = e.category_id JOIN units g ON g.id = e.grid_id
-	LEFT JOIN units h ON h.id = e.handling_unit_id LEFT JOIN units x ON x.id = e.escalated_unit_id`
+	LEFT JOIN units h ON h.id = e.handling_unit_id LEFT JOIN units x ON x.id = e.escalated_unit_id
+	LEFT JOIN units gp ON gp.id = g.parent_id LEFT JOIN units gpp ON gpp.id = gp.parent_id`
 
 func tp(t sql.NullTime) *time.Time {
 	if !t.Valid {
@@ -95,7 +97,8 @@ func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
 		&e.ReporterName, &e.ReporterPhone, &e.ReportedAt, &acc, &disp, &sig, &hand, &clo, &sst,
 		&sdue, &warn, &due, &next, &e.WarnLevel, &e.StageSeq, &sot, &cot, &e.Reworks,
 		&e.Extensions, &e.Returns, &e.Escalations, &e.EscalatedUnitID, &e.EscalatedName, &e.Supervised, &deferred,
-		&pending, &e.PendingDays, &e.PendingReason, &e.DuplicateOf, &e.Rating, &e.Open311Token, &e.UpdatedAt)
+		&pending, &e.PendingDays, &e.PendingReason, &e.DuplicateOf, &e.Rating, &e.Open311Token, &e.UpdatedAt,
+		&e.CommunityName)
 	if err != nil {
 		return nil, err
 	}

@@ -126,8 +126,18 @@ func TestWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := c.Event
-		if !c.New || e.GridID != w.g1.ID || e.State != Reported || e.StageDueAt == nil || e.PhotoCount != 1 {
+		if !c.New || e.GridID != w.g1.ID || e.CommunityName != "白水湖社区" || e.State != Reported || e.StageDueAt == nil || e.PhotoCount != 1 {
 			t.Fatalf("created %+v", e)
+		}
+		// A grid in an area names the area's community.
+		area := mkUnit(t, w.orgs, w.c2, org.Area, "360403002001P01", "东片区", "")
+		areaGrid := mkUnit(t, w.orgs, area, org.Grid, "360403002001009", "东片第一网格", "")
+		inArea, err := s.Create(ctx, auth.SystemActor("test"), NewEvent{CategoryID: w.cat.ID, Description: "楼道堆物", GridID: areaGrid.ID, Source: FromHotline, IdemKey: "k-area"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inArea.Event.GridName != "东片第一网格" || inArea.Event.CommunityName != "大中路社区" {
+			t.Errorf("an area's grid: %q in %q", inArea.Event.GridName, inArea.Event.CommunityName)
 		}
 		// 1 working hour to accept, warned at 80%.
 		if want := monday10.Add(time.Hour); !e.StageDueAt.Equal(want) {

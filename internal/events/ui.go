@@ -217,7 +217,7 @@ func (u *UI) list(w http.ResponseWriter, r *http.Request) error {
 func exportSheet(list []Event, lang i18n.Lang) web.Sheet {
 	t := func(k string) string { return i18n.T(lang, k) }
 	s := web.Sheet{Name: t("nav.events"), Header: []string{t("events.id"), t("events.category_col"), t("events.category"), t("events.state"),
-		t("events.grid"), t("events.handling_unit"), t("events.whistle"), t("events.source"), t("events.description"), t("events.address"),
+		t("events.community"), t("events.grid"), t("events.handling_unit"), t("events.whistle"), t("events.source"), t("events.description"), t("events.address"),
 		t("events.lon"), t("events.lat"), t("events.reported_at"), t("events.accepted_at"), t("events.dispatched_at"), t("events.signed_at"),
 		t("events.handled_at"), t("events.closed_at"), t("events.due_at"), t("events.closed_on_time"), t("events.reworks"),
 		t("events.extensions"), t("events.escalations"), t("events.rating")}}
@@ -242,7 +242,7 @@ func exportSheet(list []Event, lang i18n.Lang) web.Sheet {
 		if e.Whistle != "" {
 			whistle = t("events.whistle." + string(e.Whistle))
 		}
-		s.Rows = append(s.Rows, []any{e.ID, e.CategoryCode, e.CategoryName, e.State.Label().In(lang), e.GridName, e.HandlingName,
+		s.Rows = append(s.Rows, []any{e.ID, e.CategoryCode, e.CategoryName, e.State.Label().In(lang), e.CommunityName, e.GridName, e.HandlingName,
 			whistle, t("events.source." + string(e.Source)), e.Description, e.Address, lon, lat, e.ReportedAt, opt(e.AcceptedAt),
 			opt(e.DispatchedAt), opt(e.SignedAt), opt(e.HandledAt), opt(e.ClosedAt), opt(e.DueAt), onTime, e.Reworks, e.Extensions,
 			e.Escalations, rating})
