@@ -365,21 +365,25 @@ func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, of string, perio
 	where, args := actor.Scope(PermRead).Where("g.unit_path")
 	where += " AND g.hours_status = 'verified' AND g.period >= ? AND g.period <= ?"
 	args = append(args, lo, hi)
-	var query string
+	var query, by string
 	switch of {
 	case "volunteers", "":
-		query = `SELECT v.id, v.name, u.name, SUM(g.minutes), COUNT(*) FROM vol_signups g JOIN vol_volunteers v ON v.id = g.volunteer_id JOIN units u ON u.id = v.unit_id
-			WHERE ` + where + ` GROUP BY v.id, v.name, u.name`
+		query = `SELECT v.id, v.name, u.name, r.minutes, r.services FROM (%s) r JOIN vol_volunteers v ON v.id = r.id JOIN units u ON u.id = v.unit_id`
+		by = "g.volunteer_id"
 	case "teams":
-		query = `SELECT t.id, t.name, u.name, SUM(g.minutes), COUNT(*) FROM vol_signups g JOIN vol_teams t ON t.id = g.team_id JOIN units u ON u.id = t.unit_id
-			WHERE ` + where + ` GROUP BY t.id, t.name, u.name`
+		query = `SELECT t.id, t.name, u.name, r.minutes, r.services FROM (%s) r JOIN vol_teams t ON t.id = r.id JOIN units u ON u.id = t.unit_id`
+		by = "g.team_id"
 	default:
 		return nil, apperr.FieldInvalid("of", "field.bad_choice")
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := s.DB.Query(ctx, query+` ORDER BY 4 DESC, 1 LIMIT `+strconv.Itoa(limit), args...)
+	// The sums come from the covering index vol_signups_sums; only the
+	// ranked rows are joined to their names.
+	top := `SELECT ` + by + ` AS id, SUM(g.minutes) AS minutes, COUNT(*) AS services FROM vol_signups g WHERE ` + where +
+		` AND ` + by + ` IS NOT NULL GROUP BY ` + by + ` ORDER BY 2 DESC, 1 LIMIT ` + strconv.Itoa(limit)
+	rows, err := s.DB.Query(ctx, fmt.Sprintf(query, top)+` ORDER BY r.minutes DESC, r.id`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
