@@ -226,7 +226,8 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(streets) > 0 {
+	// Comparing streets needs more than one.
+	if len(streets) > 1 {
 		var sn []string
 		var comm, grids, parties []int
 		for _, s := range streets {
