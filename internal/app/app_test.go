@@ -374,14 +374,15 @@ func TestHomeFiguresFitTheLevel(t *testing.T) {
 	})
 }
 
-// TestNULCharactersAreRefused sends NUL characters where people type: in a
-// search, a JSON body, a form and the sign-in name. Each is a 400 with a
-// message (PostgreSQL cannot store a NUL, and a 500 would be the server's
-// fault), and nothing is written.
-func TestNULCharactersAreRefused(t *testing.T) {
+// TestBadTextIsRefused sends NUL characters and bytes that are not UTF-8
+// where people type: in a search, a JSON body, a form and the sign-in name.
+// Each is a 400 with a message (PostgreSQL can store neither, and a 500
+// would be the server's fault), and nothing is written.
+func TestBadTextIsRefused(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		token := e.Token(t, "admin")
-		for _, path := range []string{"/api/v1/units?q=a%00b", "/api/v1/residents?q=a%00b", "/api/v1/events?q=a%00b", "/api/v1/volunteer/volunteers?q=a%00b"} {
+		for _, path := range []string{"/api/v1/units?q=a%00b", "/api/v1/residents?q=a%00b", "/api/v1/events?q=a%00b", "/api/v1/volunteer/volunteers?q=a%00b",
+			"/api/v1/units?q=a%FFb", "/api/v1/events?q=a%FFb", "/api/v1/volunteer/volunteers?q=a%C0b"} {
 			status, body := e.Do(t, token, "GET", path, "")
 			if status != 400 || !strings.Contains(body, "空字符") {
 				t.Errorf("GET %s: %d %s", path, status, body)
@@ -397,13 +398,15 @@ func TestNULCharactersAreRefused(t *testing.T) {
 			t.Errorf("POST a unit named with a NUL: %d %s", status, body)
 		}
 		b := e.Browser(t, "admin")
-		resp, err := b.PostForm(e.Server.URL+"/units", url.Values{"parent_id": {fmt.Sprint(e.Community1.ID)}, "type": {"grid"}, "code": {"360403001001099"}, "name": {"新\x00网格"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 400 {
-			t.Errorf("the unit form with a NUL: %d", resp.StatusCode)
+		for _, name := range []string{"新\x00网格", "新\xff网格"} {
+			resp, err := b.PostForm(e.Server.URL+"/units", url.Values{"parent_id": {fmt.Sprint(e.Community1.ID)}, "type": {"grid"}, "code": {"360403001001099"}, "name": {name}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Errorf("the unit form with %q: %d", name, resp.StatusCode)
+			}
 		}
 		var after int
 		if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM units`).Scan(&after); err != nil {
@@ -412,7 +415,7 @@ func TestNULCharactersAreRefused(t *testing.T) {
 		if after != before {
 			t.Errorf("%d units written", after-before)
 		}
-		resp, err = http.PostForm(e.Server.URL+"/login", url.Values{"username": {"ad\x00min"}, "password": {apptest.Password}})
+		resp, err := http.PostForm(e.Server.URL+"/login", url.Values{"username": {"ad\x00min"}, "password": {apptest.Password}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -352,8 +352,8 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, format, apperr.New(apperr.Invalid, "web.form_unreadable"))
 		return
 	}
-	if web.HasNUL(r.PostForm) {
-		fail(w, r, format, web.ErrNUL)
+	if web.HasBadText(r.PostForm) {
+		fail(w, r, format, web.ErrBadText)
 		return
 	}
 	req, perr := ParseOpen311Request(r.PostForm)

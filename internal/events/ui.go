@@ -369,8 +369,8 @@ func parseMultipart(w http.ResponseWriter, r *http.Request) (*web.Form, []Photo,
 		}
 		return nil, nil, apperr.New(apperr.Invalid, "web.form_unreadable")
 	}
-	if web.HasNUL(r.MultipartForm.Value) {
-		return nil, nil, web.ErrNUL
+	if web.HasBadText(r.MultipartForm.Value) {
+		return nil, nil, web.ErrBadText
 	}
 	form := web.NewForm(url.Values(r.MultipartForm.Value))
 	var photos []Photo

@@ -325,13 +325,13 @@ func (s *Store) checkManages(ctx context.Context, q db.Querier, actor *Actor, id
 // lock the account for ten minutes.
 func (s *Store) Login(ctx context.Context, username, password, ip, userAgent string) (string, *Actor, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	if !utf8.ValidString(username) || strings.ContainsRune(username, 0) {
+	// ToLower has turned bytes that are not UTF-8 into U+FFFD; a NUL stays.
+	if strings.ContainsRune(username, 0) {
 		// No account has such a name (PostgreSQL would refuse even to
 		// compare it): answer as for an unknown user, and audit a printable
 		// form of what was typed.
 		_, _ = CheckPassword(dummyHash, password)
-		printable := strings.ReplaceAll(strings.ToValidUTF8(username, "\uFFFD"), "\x00", "\uFFFD")
-		s.auditLogin(ctx, 0, printable, ip, "login.failed", "unknown user")
+		s.auditLogin(ctx, 0, strings.ReplaceAll(username, "\x00", "\uFFFD"), ip, "login.failed", "unknown user")
 		return "", nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
 	}
 	now := s.now()

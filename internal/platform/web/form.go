@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/i18n"
@@ -72,30 +73,35 @@ func ParseForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, apperr.New(apperr.Invalid, "web.form_unreadable")
 	}
-	if HasNUL(r.PostForm) {
-		return nil, ErrNUL
+	if HasBadText(r.PostForm) {
+		return nil, ErrBadText
 	}
 	return NewForm(r.PostForm), nil
 }
 
-// ErrNUL refuses input that holds a NUL character: no field may store one
-// (PostgreSQL refuses it in text), and none is ever typed by a person.
-var ErrNUL = apperr.New(apperr.Invalid, "web.nul")
+// ErrBadText refuses input that holds a NUL character or bytes that are
+// not UTF-8: PostgreSQL refuses to store or even compare either, and no
+// person types them.
+var ErrBadText = apperr.New(apperr.Invalid, "web.bad_text")
 
-// HasNUL reports whether any name or value in v holds a NUL character.
-func HasNUL(v url.Values) bool {
+// HasBadText reports whether any name or value in v holds a NUL character
+// or is not valid UTF-8.
+func HasBadText(v url.Values) bool {
 	for k, vs := range v {
-		if strings.ContainsRune(k, 0) {
+		if BadText(k) {
 			return true
 		}
 		for _, s := range vs {
-			if strings.ContainsRune(s, 0) {
+			if BadText(s) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// BadText reports whether s holds a NUL character or is not valid UTF-8.
+func BadText(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
 
 // Trim returns a field's value with surrounding spaces removed.
 func (f *Form) Trim(name string) string { return strings.TrimSpace(f.Get(name)) }

@@ -37,7 +37,7 @@ func DecodeJSONBytes(rd io.Reader, v any) error {
 		return apperr.New(apperr.Invalid, "web.json_empty")
 	}
 	if strings.Contains(string(data), `\u0000`) {
-		return ErrNUL
+		return ErrBadText
 	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()

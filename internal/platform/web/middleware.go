@@ -38,7 +38,8 @@ type Options struct {
 
 // Chain wraps the application's handler in the middleware every request
 // passes: panic recovery, security headers, language, refusal of NUL
-// characters, sign-in and cross-origin request protection.
+// characters and bytes that are not UTF-8, sign-in and cross-origin
+// request protection.
 func Chain(h http.Handler, sessions Sessions, opt Options) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +51,7 @@ func Chain(h http.Handler, sessions Sessions, opt Options) http.Handler {
 	}))
 	h = csrf.Handler(h)
 	h = authenticate(h, sessions, opt)
-	h = refuseNUL(h)
+	h = refuseBadText(h)
 	h = language(h)
 	h = securityHeaders(h, opt)
 	return recoverer(h)
@@ -105,15 +106,16 @@ func language(next http.Handler) http.Handler {
 	})
 }
 
-// refuseNUL answers 400 to a request whose path or query holds a NUL
-// character, before any handler passes it to the database.
-func refuseNUL(next http.Handler) http.Handler {
+// refuseBadText answers 400 to a request whose path or query holds a NUL
+// character or bytes that are not UTF-8, before any handler passes them to
+// the database.
+func refuseBadText(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.ContainsRune(r.URL.Path, 0) || HasNUL(r.URL.Query()) {
+		if BadText(r.URL.Path) || HasBadText(r.URL.Query()) {
 			if IsAPI(r) {
-				WriteError(w, r, ErrNUL)
+				WriteError(w, r, ErrBadText)
 			} else {
-				http.Error(w, i18n.T(Lang(r), "web.nul"), http.StatusBadRequest)
+				http.Error(w, i18n.T(Lang(r), "web.bad_text"), http.StatusBadRequest)
 			}
 			return
 		}
