@@ -151,9 +151,24 @@ func (u *UI) renderMe(w http.ResponseWriter, r *http.Request, status int, p *MeP
 	return nil
 }
 
-// createToken makes an API token for oneself and shows it once.
-func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
+// signedInInBrowser returns the actor of a browser session: tokens are
+// made and revoked there, never by a request that carries an API token
+// (which could otherwise make its own successors).
+func signedInInBrowser(r *http.Request) (*auth.Actor, error) {
 	actor, err := web.SignedIn(r)
+	if err != nil {
+		return nil, err
+	}
+	if web.SessionToken(r) == "" {
+		return nil, apperr.New(apperr.Forbidden, "account.browser_only")
+	}
+	return actor, nil
+}
+
+// createToken makes an API token for oneself, after the current password,
+// and shows it once.
+func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
+	actor, err := signedInInBrowser(r)
 	if err != nil {
 		return err
 	}
@@ -162,20 +177,29 @@ func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &MePage{Form: web.NewForm(nil), TokenForm: form}
-	name := form.Trim("name")
-	if name == "" {
-		return u.renderMe(w, r, form.Fail(r, apperr.FieldInvalid("name", "account.token_name_needed")), p)
-	}
-	if p.NewToken, err = u.Accounts.CreateToken(r.Context(), actor, actor.Username, name); err != nil {
+	fail := func(err error) error {
+		form.Values.Del("token_password")
 		return u.renderMe(w, r, form.Fail(r, err), p)
 	}
+	name := form.Trim("name")
+	if name == "" {
+		return fail(apperr.FieldInvalid("name", "account.token_name_needed"))
+	}
+	if ok, err := u.Accounts.CheckUserPassword(r.Context(), actor.UserID, form.Get("token_password")); err != nil || !ok {
+		return fail(apperr.FieldInvalid("token_password", "account.wrong_password"))
+	}
+	if p.NewToken, err = u.Accounts.CreateToken(r.Context(), actor, actor.Username, name); err != nil {
+		return fail(err)
+	}
 	p.TokenForm = web.NewForm(nil)
+	// The page holds the token: no cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
 	return u.renderMe(w, r, http.StatusCreated, p)
 }
 
 // revokeToken revokes one of one's own API tokens.
 func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
+	actor, err := signedInInBrowser(r)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ func init() {
 		"account.token_revoke_confirm": {Zh: "吊销后该令牌立即失效，且不能恢复。确定吊销？", En: "The token stops working at once and for good. Revoke it?"},
 		"account.token_revoked":        {Zh: "令牌已吊销。", En: "The token was revoked."},
 		"account.no_tokens":            {Zh: "暂无令牌。", En: "No tokens."},
+		"account.browser_only":         {Zh: "接口令牌只能在浏览器中登录后创建或吊销。", En: "API tokens are made and revoked only when signed in in a browser."},
 		"account.new_user":             {Zh: "新建用户", En: "New user"},
 		"account.unit_hint":            {Zh: "用户在该单位及其下级范围内开展工作。", En: "The user works in this unit and everything below it."},
 		"account.state":                {Zh: "状态", En: "State"},

@@ -440,10 +440,13 @@ func TestAccountTokens(t *testing.T) {
 			body, _ := io.ReadAll(resp.Body)
 			return resp.StatusCode, string(body)
 		}
-		if status, body := post("/account/tokens", url.Values{"name": {"  "}}); status != 400 || !strings.Contains(body, "请填写令牌用途") {
+		if status, body := post("/account/tokens", url.Values{"name": {"  "}, "token_password": {apptest.Password}}); status != 400 || !strings.Contains(body, "请填写令牌用途") {
 			t.Errorf("a token without a purpose: %d", status)
 		}
-		status, body := post("/account/tokens", url.Values{"name": {"12345 热线对接"}})
+		if status, body := post("/account/tokens", url.Values{"name": {"x"}, "token_password": {"not-the-password"}}); status != 400 || !strings.Contains(body, "当前密码不正确") {
+			t.Errorf("a token with a wrong password: %d", status)
+		}
+		status, body := post("/account/tokens", url.Values{"name": {"12345 热线对接"}, "token_password": {apptest.Password}})
 		m := regexp.MustCompile(`<code class="token">(grt_[a-z0-9]+)</code>`).FindStringSubmatch(body)
 		if status != 201 || m == nil || !strings.Contains(body, "12345 热线对接") {
 			t.Fatalf("create a token: %d", status)
@@ -452,7 +455,19 @@ func TestAccountTokens(t *testing.T) {
 		if status, _ := e.Do(t, token, "GET", "/api/v1/overview", ""); status != 200 {
 			t.Errorf("the new token: %d", status)
 		}
-		resp, err := b.Get(e.Server.URL + "/account")
+		// A token cannot make its own successor, even knowing the password.
+		req, _ := http.NewRequest("POST", e.Server.URL+"/account/tokens", strings.NewReader(url.Values{"name": {"copy"}, "token_password": {apptest.Password}}.Encode()))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 403 {
+			t.Errorf("a token making a token: %d", resp.StatusCode)
+		}
+		resp, err = b.Get(e.Server.URL + "/account")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -63,7 +63,7 @@ type Overview struct {
 // overview is the actor's figures, counted again only when something was
 // written since they were last counted (or they are 30 s old).
 func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
-	return a.overviews.get(ctx, actor, func() (*Overview, error) { return a.countOverview(ctx, actor) })
+	return a.overviews.get(ctx, actor, func(ctx context.Context) (*Overview, error) { return a.countOverview(ctx, actor) })
 }
 
 // countOverview counts the actor's figures from the rows.

@@ -51,7 +51,7 @@ func newOverviewCache(d *db.DB) *overviewCache {
 
 // get returns the actor's overview, counting it with count unless the
 // kept one is still true.
-func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func() (*Overview, error)) (*Overview, error) {
+func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(context.Context) (*Overview, error)) (*Overview, error) {
 	var seq int64
 	if err := c.db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
 		return nil, err
@@ -65,7 +65,11 @@ func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func()
 		return e.overview, nil
 	}
 	v, err, _ := c.counting.Do(fmt.Sprintf("%s#%d", key, seq), func() (any, error) {
-		o, err := count()
+		// The count serves every request waiting on it: it does not stop
+		// when the first of them goes away.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		o, err := count(cctx)
 		if err != nil {
 			return nil, err
 		}

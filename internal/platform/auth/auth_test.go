@@ -777,6 +777,11 @@ func TestAPITokens(t *testing.T) {
 			t.Errorf("an API token works as a session")
 		}
 
+		// A label with control characters (printed by `token list`) is refused.
+		if _, err := s.CreateToken(ctx, aliceActor, "alice", "sync\x1b[2J"); apperr.CodeOf(err) != apperr.Invalid || !strings.Contains(err.Error(), "control characters") {
+			t.Errorf("a label with an escape sequence: %v", err)
+		}
+
 		// Listed for their owner, newest first, never as the token itself;
 		// to another street's staff they are not there.
 		listed, err := s.Tokens(ctx, aliceActor, "alice")

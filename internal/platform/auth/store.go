@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"grassroots/internal/platform/apperr"
@@ -459,9 +460,15 @@ const TokenPrefix = "grt_"
 // its hash is kept.
 func (s *Store) CreateToken(ctx context.Context, actor *Actor, username, name string) (string, error) {
 	token := TokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(20)))
-	if strings.TrimSpace(name) == "" {
+	name = strings.TrimSpace(name)
+	if name == "" {
 		name = "api"
 	}
+	// The label is printed by `token list` in an operator's terminal.
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", apperr.FieldInvalid("name", "auth.token_name_control")
+	}
+	name = truncate(name, 100)
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
@@ -478,7 +485,7 @@ func (s *Store) CreateToken(ctx context.Context, actor *Actor, username, name st
 		}
 		var tokenID int64
 		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			id, truncate(name, 100), hashSecret(token), s.now()).Scan(&tokenID); err != nil {
+			id, name, hashSecret(token), s.now()).Scan(&tokenID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Entry("token.create", "api_token", fmt.Sprint(tokenID), map[string]any{"user": username, "name": name}))
