@@ -27,7 +27,8 @@ const overviewCacheSize = 10000
 // means the rows behind the figures are unchanged, on this instance and on
 // every other one sharing the database. Counting the overview reads every
 // row in the user's scope (hundreds of milliseconds for a whole district);
-// checking the sequence number reads one row.
+// checking the sequence number reads one row, and the entries since, when
+// it moved, only to see whether they were all sign-ins.
 type overviewCache struct {
 	db  *db.DB
 	now func() time.Time
@@ -61,8 +62,26 @@ func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(c
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
-	if ok && e.seq == seq && now.Sub(e.counted) < overviewMaxAge {
-		return e.overview, nil
+	if ok && now.Sub(e.counted) < overviewMaxAge {
+		if e.seq == seq {
+			return e.overview, nil
+		}
+		// Sign-ins and sign-outs (which anyone can cause, failing to sign
+		// in) change no figure: what came after only them keeps the count.
+		var writes int
+		if err := c.db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE seq > ? AND seq <= ? AND action NOT IN ('login', 'login.failed', 'login.locked', 'logout')`,
+			e.seq, seq).Scan(&writes); err != nil {
+			return nil, err
+		}
+		if writes == 0 {
+			c.mu.Lock()
+			if cur, ok := c.entries[key]; ok && cur.seq < seq {
+				cur.seq = seq
+				c.entries[key] = cur
+			}
+			c.mu.Unlock()
+			return e.overview, nil
+		}
 	}
 	v, err, _ := c.counting.Do(fmt.Sprintf("%s#%d", key, seq), func() (any, error) {
 		// The count serves every request waiting on it: it does not stop
