@@ -248,6 +248,7 @@ func (m *Main) loadDemo(ctx context.Context, a *app.App, opt demo.Options, onlyI
 		fmt.Fprintln(m.Stdout, "The database already holds data; the demo district was not loaded again.")
 		return nil
 	}
+	fmt.Fprintln(m.Stdout, "Loading the demo district (seconds on SQLite, under a minute on PostgreSQL; longer at --scale district)...")
 	start := time.Now()
 	res, err := demo.Load(ctx, a.DB, a.Orgs, a.Accounts, a.People, opt)
 	if err != nil {
