@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"grassroots/internal/app/apptest"
+	"grassroots/internal/org"
+	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 )
 
@@ -104,6 +106,11 @@ func TestBrowserLogInAndOpenTree(t *testing.T) {
 		t.Fatalf("open the community in the tree: %v", err)
 	}
 	screenshot(t, ctx, "tree-desktop")
+	// The home page charts the street's party organisations (and has no
+	// chart comparing streets, having one).
+	if _, err := e.App.Orgs.CreatePartyOrg(t.Context(), auth.SystemActor("test"), org.PartyOrgInput{UnitID: e.Community1.ID, Type: org.School, Name: "浔阳小学党支部"}); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(css(`.figures`)),
@@ -120,7 +127,7 @@ func TestBrowserLogInAndOpenTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(home, "社区") || canvases == 0 {
+	if !strings.Contains(home, "社区") || canvases != 1 {
 		t.Errorf("home figures %q, %d charts drawn", home, canvases)
 	}
 	screenshot(t, ctx, "home-desktop")
