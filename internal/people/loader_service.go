@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"grassroots/internal/platform/apperr"
@@ -34,24 +35,50 @@ func (l *Loader) Claim(ctx context.Context, postID, memberID int64) error {
 	return apperr.Wrap(err)
 }
 
-// Hours records minutes a member served on a day, at a post (0 for none),
-// as recorded by actor.
-func (l *Loader) Hours(ctx context.Context, actor *auth.Actor, memberID, postID int64, on string, minutes int, note string) error {
-	day, err := date.Parse(on)
-	var f apperr.Fields
-	if err != nil || day == "" {
-		f.Add("served_on", "field.bad_date")
+// ServiceHoursRow is minutes a member served on a day, at a post (0 for
+// none).
+type ServiceHoursRow struct {
+	MemberID, PostID int64
+	On               string
+	Minutes          int
+	Note             string
+}
+
+// serviceHoursBatch is how many rows one statement writes.
+const serviceHoursBatch = 500
+
+// ServiceHours records many rows of service hours, as recorded by actor,
+// each checked as a single record is, written in multi-row statements. The
+// first invalid row stops the load with a *RowError naming it.
+func (l *Loader) ServiceHours(ctx context.Context, actor *auth.Actor, rows []ServiceHoursRow) error {
+	const cols = 7
+	now := l.s.now()
+	for start := 0; start < len(rows); start += serviceHoursBatch {
+		batch := rows[start:min(start+serviceHoursBatch, len(rows))]
+		values := make([]string, len(batch))
+		args := make([]any, 0, cols*len(batch))
+		for i, r := range batch {
+			day, err := date.Parse(r.On)
+			var f apperr.Fields
+			if err != nil || day == "" {
+				f.Add("served_on", "field.bad_date")
+			}
+			if r.Minutes <= 0 || r.Minutes > 24*60 {
+				f.Add("minutes", "web.out_of_range", 1, 24*60)
+			}
+			if utf8.RuneCountInString(r.Note) > 500 {
+				f.Add("note", "field.too_long", 500)
+			}
+			if err := f.Err(); err != nil {
+				return &RowError{Index: start + i, Err: err}
+			}
+			values[i] = "(" + db.Placeholders(cols) + ")"
+			args = append(args, r.MemberID, nullID(r.PostID), day, r.Minutes, r.Note, actor.Username, now)
+		}
+		if _, err := l.tx.Exec(ctx, `INSERT INTO service_hours (party_member_id, post_id, served_on, minutes, note, recorded_by, created_at) VALUES `+
+			strings.Join(values, ", "), args...); err != nil {
+			return apperr.Wrap(err)
+		}
 	}
-	if minutes <= 0 || minutes > 24*60 {
-		f.Add("minutes", "web.out_of_range", 1, 24*60)
-	}
-	if utf8.RuneCountInString(note) > 500 {
-		f.Add("note", "field.too_long", 500)
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	_, err = l.tx.Exec(ctx, `INSERT INTO service_hours (party_member_id, post_id, served_on, minutes, note, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		memberID, nullID(postID), day, minutes, note, actor.Username, l.s.now())
-	return apperr.Wrap(err)
+	return nil
 }

@@ -3,6 +3,7 @@ package people
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -349,6 +350,26 @@ func TestPartyMembersAndService(t *testing.T) {
 		}
 		if err := f.s.RecordHours(ctx, system, m.ID, post.ID, "2026-05-02", 120, ""); err != nil {
 			t.Fatal(err)
+		}
+		// A bulk load checks every row, stops at the first bad one with
+		// nothing written, and writes across its statement batches.
+		rows := make([]ServiceHoursRow, 2*serviceHoursBatch+1)
+		for i := range rows {
+			rows[i] = ServiceHoursRow{MemberID: m2.ID, PostID: post.ID, On: "2026-03-01", Minutes: 30}
+		}
+		rows[serviceHoursBatch+3].Minutes = 0
+		err = d.InTx(ctx, func(tx *db.Tx) error { return f.s.Loader(tx).ServiceHours(ctx, system, rows) })
+		var re *RowError
+		if !errors.As(err, &re) || re.Index != serviceHoursBatch+3 {
+			t.Errorf("a bad row in a bulk load: %v", err)
+		}
+		rows[serviceHoursBatch+3].Minutes = 60
+		if err := d.InTx(ctx, func(tx *db.Tx) error { return f.s.Loader(tx).ServiceHours(ctx, system, rows) }); err != nil {
+			t.Fatal(err)
+		}
+		var n, minutes int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*), SUM(minutes) FROM service_hours WHERE party_member_id = ?`, m2.ID).Scan(&n, &minutes); err != nil || n != len(rows) || minutes != 30*len(rows)+30 {
+			t.Errorf("bulk service hours: %d rows, %d minutes, %v", n, minutes, err)
 		}
 		if err := f.s.SetServiceTarget(ctx, system, f.district.ID, 40); err != nil {
 			t.Fatal(err)

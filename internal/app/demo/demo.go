@@ -209,6 +209,7 @@ type builder struct {
 	today     time.Time
 	residents int
 	ids       *identities
+	served    []people.ServiceHoursRow // service hours, written at the end
 }
 
 // street is a street as built, with its communities.

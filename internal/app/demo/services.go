@@ -25,6 +25,9 @@ func (b *builder) buildServices(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := b.pl.ServiceHours(ctx, system, b.served); err != nil {
+		return fmt.Errorf("service hours: %w", err)
+	}
 	return nil
 }
 
@@ -81,19 +84,18 @@ func (b *builder) buildClaims(ctx context.Context, c *community) error {
 			ps.claimed++
 			want--
 			b.tally.claims++
-			if err := b.serve(ctx, p, ps); err != nil {
-				return err
-			}
+			b.serve(p, ps)
 		}
 	}
 	return nil
 }
 
 // serve records, for servedPermille of the claims, a few services at the
-// post within the past year and since the member reported.
-func (b *builder) serve(ctx context.Context, p *person, ps *post) error {
+// post within the past year and since the member reported; buildServices
+// writes them all at the end.
+func (b *builder) serve(p *person, ps *post) {
 	if !b.chance(servedPermille) {
-		return nil
+		return
 	}
 	from := b.today.AddDate(-1, 0, 0)
 	if p.member.registeredOn.After(from) {
@@ -103,10 +105,7 @@ func (b *builder) serve(ctx context.Context, p *person, ps *post) error {
 	for range between(b.rng, sessionsMin, sessionsMax) {
 		on := from.AddDate(0, 0, b.rng.IntN(days)).Format(time.DateOnly)
 		minutes := 30 * between(b.rng, sessionMinutes[0]/30, sessionMinutes[1]/30)
-		if err := b.pl.Hours(ctx, system, p.member.id, ps.id, on, minutes, ""); err != nil {
-			return fmt.Errorf("hours of %s: %w", p.name(), err)
-		}
+		b.served = append(b.served, people.ServiceHoursRow{MemberID: p.member.id, PostID: ps.id, On: on, Minutes: minutes})
 		b.tally.hours++
 	}
-	return nil
 }
