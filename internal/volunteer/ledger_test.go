@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
 )
@@ -319,4 +321,86 @@ func killChild(url string) {
 			os.Exit(3)
 		}
 	}
+}
+
+// TestSettlementRacesReversal settles a merchant's day while the day's
+// redemption is being reversed, round after round: one of the two wins,
+// never both, so no redemption is both refunded and paid for, and the
+// merchant's balance stays what it has not settled.
+func TestSettlementRacesReversal(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		admin := f.user(t, "admin", auth.DistrictAdmin, f.district)
+		userA := f.user(t, "vola", RoleVolunteer, f.community)
+		staff := f.user(t, "cashier", RoleMerchantStaff, f.street)
+		a := f.volunteer(t, "张志愿", 1, userA.UserID)
+		f.fund(t, a, 100000)
+		m, err := f.s.CreateMerchant(ctx, admin, MerchantInput{UnitID: f.street.ID, Name: "爱心超市"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.AddStaff(ctx, admin, m.ID, "cashier"); err != nil {
+			t.Fatal(err)
+		}
+		redeem := func(at time.Time, key string) *Redemption {
+			t.Helper()
+			f.clock.Set(at)
+			p, err := f.s.NewPass(ctx, userA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := f.s.Redeem(ctx, staff, RedeemInput{Code: p.Code, Amount: "5", Key: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		day := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+		for round := range 15 {
+			// One redemption on the day settled, one the day after, so the
+			// merchant always holds points the reversal could take.
+			r1 := redeem(day, fmt.Sprintf("a%d", round))
+			redeem(day.Add(24*time.Hour), fmt.Sprintf("b%d", round))
+			f.clock.Set(day.Add(48 * time.Hour))
+			var wg sync.WaitGroup
+			var settleErr, reverseErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, settleErr = f.s.Settle(ctx, admin, m.ID, date.Today(day))
+			}()
+			go func() {
+				defer wg.Done()
+				_, reverseErr = f.s.Reverse(ctx, admin, r1.TransferSeq, "收银员误操作")
+			}()
+			wg.Wait()
+			for _, err := range []error{settleErr, reverseErr} {
+				if err != nil && apperr.CodeOf(err) != apperr.Conflict {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			day = day.Add(48 * time.Hour)
+		}
+		var both int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM lb_redemptions WHERE status = 'reversed' AND settlement_id IS NOT NULL`).Scan(&both); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.s.SettlementReport(ctx, admin, m.ID, date.Today(day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mm, err := f.s.Merchant(ctx, admin, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct, err := f.s.Account(ctx, admin, mm.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if both != 0 || acct.Balance != rep.Amount {
+			t.Errorf("%d redemptions reversed and settled; the merchant holds %v and has %v to settle", both, acct.Balance, rep.Amount)
+		}
+		verifyLedger(t, f)
+	})
 }

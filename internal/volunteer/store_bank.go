@@ -575,8 +575,15 @@ func (s *Store) Settle(ctx context.Context, actor *auth.Actor, merchantID int64,
 		}
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
-			if _, err := tx.Exec(ctx, `UPDATE lb_redemptions SET settlement_id = ? WHERE id IN (`+db.Placeholders(len(chunk))+`)`, append([]any{st.ID}, chunk...)...); err != nil {
+			res, err := tx.Exec(ctx, `UPDATE lb_redemptions SET settlement_id = ? WHERE status = 'done' AND settlement_id IS NULL AND id IN (`+db.Placeholders(len(chunk))+`)`,
+				append([]any{st.ID}, chunk...)...)
+			if err != nil {
 				return apperr.Wrap(err)
+			}
+			// A redemption reversed or settled since the report was read
+			// changes what is owed: nothing is settled.
+			if n, _ := res.RowsAffected(); n != int64(len(chunk)) {
+				return apperr.New(apperr.Conflict, "lb.settlement_changed")
 			}
 		}
 		out = st
@@ -816,7 +823,15 @@ func (s *Store) Reverse(ctx context.Context, actor *auth.Actor, seq int64, reaso
 		case KindEarn, KindOpening:
 			_, err = tx.Exec(ctx, `UPDATE vol_signups SET hours_status = 'revoked', reason = ?, updated_at = ? WHERE transfer_seq = ?`, reason, now, seq)
 		case KindRedeem:
-			_, err = tx.Exec(ctx, `UPDATE lb_redemptions SET status = 'reversed' WHERE transfer_seq = ?`, seq)
+			// Settled since the check above (a settlement committed while
+			// this waited for the merchant's account): the reversal is
+			// refused and rolled back, never both.
+			var res sql.Result
+			if res, err = tx.Exec(ctx, `UPDATE lb_redemptions SET status = 'reversed' WHERE transfer_seq = ? AND settlement_id IS NULL`, seq); err == nil {
+				if n, _ := res.RowsAffected(); n != 1 {
+					return apperr.New(apperr.Conflict, "lb.redemption_settled")
+				}
+			}
 		case KindSettle:
 			var stID int64
 			if err = tx.QueryRow(ctx, `SELECT id FROM lb_settlements WHERE transfer_seq = ?`, seq).Scan(&stID); err == nil {
