@@ -133,6 +133,8 @@ func init() {
 		"vol.time_future":             {Zh: "时间不能晚于现在。", En: "Cannot be later than now."},
 		"vol.hours_decided":           {Zh: "时长已经核验，不能再修改。", En: "The hours were decided already."},
 		"vol.hours_not_pending":       {Zh: "时长不在待核验状态。", En: "The hours are not waiting for verification."},
+		"vol.cancel_checked_in":       {Zh: "已经签到，不能取消报名；时长由组织者核验或驳回。", En: "Checked in already: the sign-up cannot be cancelled; the organiser verifies or rejects the hours."},
+		"vol.own_link":                {Zh: "不能更改与本人账号关联的志愿者记录的账号。", En: "You cannot change the account linked to your own volunteer record, or link yours to another."},
 		"vol.own_hours":               {Zh: "不能核验自己的服务时长。", En: "You cannot verify your own hours."},
 		"vol.over_shift":              {Zh: "不能超过班次时长 %d 分钟。", En: "At most the shift's %d minutes."},
 		"vol.to_before_from":          {Zh: "结束日期不能早于开始日期。", En: "The end is before the start."},

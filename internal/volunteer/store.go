@@ -835,6 +835,12 @@ func (s *Store) UpdateVolunteer(ctx context.Context, actor *auth.Actor, id int64
 			}
 		}
 		if p.UserID != nil {
+			// Who could unlink their own record could then verify their
+			// own hours, and who could link theirs to another's record
+			// could spend that volunteer's points.
+			if actor.UserID != 0 && (v.UserID == actor.UserID || *p.UserID == actor.UserID) {
+				return apperr.New(apperr.Forbidden, "vol.own_link")
+			}
 			if *p.UserID != 0 {
 				var n int
 				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, *p.UserID).Scan(&n); err != nil {

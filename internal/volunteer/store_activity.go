@@ -567,6 +567,10 @@ func (s *Store) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*Signu
 			return apperr.New(apperr.Conflict, "vol.signup_inactive")
 		case !s.now().Before(g.StartsAt):
 			return apperr.New(apperr.Conflict, "vol.shift_started")
+		case g.CheckInAt != nil:
+			// Checked in early: the hours are the organiser's to verify or
+			// reject, and the place stays taken.
+			return apperr.New(apperr.Conflict, "vol.cancel_checked_in")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE vol_signups SET status = 'cancelled', updated_at = ? WHERE id = ?`, s.now(), id); err != nil {
 			return apperr.Wrap(err)
@@ -660,6 +664,8 @@ func (s *Store) Mark(ctx context.Context, actor *auth.Actor, id int64, in, out *
 			return nil, apperr.New(apperr.Conflict, "vol.signup_inactive")
 		case g.HoursStatus == HoursVerified || g.HoursStatus == HoursRejected || g.HoursStatus == HoursRevoked:
 			return nil, apperr.New(apperr.Conflict, "vol.hours_decided")
+		case actor.UserID != 0 && g.VolunteerUser == actor.UserID:
+			return nil, apperr.New(apperr.Forbidden, "vol.own_hours")
 		case in == nil && out == nil:
 			return nil, apperr.FieldInvalid("check_in_at", "field.required")
 		}
@@ -697,7 +703,7 @@ func (s *Store) Mark(ctx context.Context, actor *auth.Actor, id int64, in, out *
 // transaction. Nobody verifies their own hours.
 func (s *Store) VerifyHours(ctx context.Context, actor *auth.Actor, id int64, minutes *int) (*Signup, error) {
 	return s.changeSignup(ctx, actor, id, "vol_signup.verify", func(tx *db.Tx, g *Signup) (map[string]any, error) {
-		if g.HoursStatus != HoursPending {
+		if g.HoursStatus != HoursPending || g.Status != SignupApproved {
 			return nil, apperr.New(apperr.Conflict, "vol.hours_not_pending")
 		}
 		if actor.UserID != 0 && g.VolunteerUser == actor.UserID {

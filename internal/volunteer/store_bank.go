@@ -320,6 +320,17 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 		if (in.ItemID != 0 && (r.ItemID != in.ItemID || r.Quantity != in.Quantity)) || (in.ItemID == 0 && (r.ItemID != 0 || r.Amount != amount)) {
 			return nil, apperr.New(apperr.Conflict, "lb.key_reused")
 		}
+		// A retry carries the same volunteer's code: another volunteer's
+		// code with a used key is a mistake, not a retry, and must not be
+		// answered as paid.
+		var passVolunteer int64
+		err = s.DB.QueryRow(ctx, `SELECT volunteer_id FROM lb_passes WHERE code_hash = ?`, hashCode(in.Code)).Scan(&passVolunteer)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, apperr.Wrap(err)
+		}
+		if passVolunteer != r.VolunteerID {
+			return nil, apperr.New(apperr.Conflict, "lb.key_reused")
+		}
 		r.Replayed = true
 		if r.Balance, err = s.volunteerBalance(ctx, s.DB, r.VolunteerID); err != nil {
 			return nil, err

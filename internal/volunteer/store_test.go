@@ -3,6 +3,7 @@ package volunteer
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestRules(t *testing.T) {
 		in   string
 		want Points
 		ok   bool
-	}{{"12", 1200, true}, {"12.5", 1250, true}, {"0.05", 5, true}, {".5", 50, true}, {"1.234", 0, false}, {"-1", 0, false}, {"abc", 0, false}, {"", 0, false}} {
+	}{{"12", 1200, true}, {"12.5", 1250, true}, {"0.05", 5, true}, {".5", 50, true}, {"1.234", 0, false}, {"-1", 0, false}, {"abc", 0, false}, {"", 0, false}, {"1.-5", 0, false}, {"1.+5", 0, false}, {"0.-5", 0, false}} {
 		got, err := ParsePoints(c.in)
 		if (err == nil) != c.ok || got != c.want {
 			t.Errorf("ParsePoints(%q) = %v, %v", c.in, got, err)
@@ -47,7 +48,7 @@ func TestRules(t *testing.T) {
 	if NormalizeCode(" http://x/volunteer/scan?code=ab2c-d3e4 ") != "AB2CD3E4" || GroupCode("AB2CD3E4XY") != "AB2C-D3E4-XY" {
 		t.Error("codes")
 	}
-	if MaskName("王小明") != "王*明" || MaskName("李明") != "李*" || MaskName("欧阳小明") != "欧**明" {
+	if MaskName("王小明") != "王*明" || MaskName("李明") != "李*" || MaskName("欧阳小明") != "欧**明" || MaskName("李") != "*" {
 		t.Error("mask name")
 	}
 	if _, err := checkLegs([]Leg{{1, 100}, {2, -99}}); keyOf(err) != "lb.legs_unbalanced" {
@@ -135,6 +136,11 @@ func TestVolunteerService(t *testing.T) {
 			Shifts: []ShiftInput{{StartsAt: day.Add(-48 * time.Hour), EndsAt: day.Add(-47 * time.Hour), Capacity: 1}}}); keyOf(err) != "vol.shift_past" {
 			t.Errorf("a shift in the past: %v", err)
 		}
+		nan := math.NaN()
+		if _, err := s.CreateActivity(ctx, organiser, ActivityInput{UnitID: f.community.ID, Title: "无处", Category: "other", Lon: &nan, Lat: &lat,
+			Shifts: []ShiftInput{{StartsAt: day.Add(time.Hour), EndsAt: day.Add(2 * time.Hour), Capacity: 1}}}); keyOf(err) != "vol.point_range" {
+			t.Errorf("a point that is not a number: %v", err)
+		}
 		if _, err := s.SignUp(ctx, userB, sh1.ID, 0); keyOf(err) != "vol.missing_skill" {
 			t.Errorf("sign-up without the skill: %v", err)
 		}
@@ -170,6 +176,11 @@ func TestVolunteerService(t *testing.T) {
 		if _, err := s.Scan(ctx, userA, sh1.InCode); keyOf(err) != "vol.already_in" {
 			t.Errorf("checking in twice: %v", err)
 		}
+		// Checked in early, the sign-up stays: its place is not freed for
+		// another while its hours wait for the organiser.
+		if _, err := s.Cancel(ctx, userA, g.ID); keyOf(err) != "vol.cancel_checked_in" {
+			t.Errorf("cancelling after checking in: %v", err)
+		}
 		if _, err := s.SignUp(ctx, userB, sh2.ID, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -187,6 +198,14 @@ func TestVolunteerService(t *testing.T) {
 		}
 		if _, err := s.VerifyHours(ctx, self, g.ID, nil); keyOf(err) != "vol.own_hours" {
 			t.Errorf("verifying one's own hours: %v", err)
+		}
+		// Nor after unlinking their own record, nor by marking the times.
+		none := int64(0)
+		if _, err := s.UpdateVolunteer(ctx, self, a.ID, VolunteerPatch{UserID: &none}); keyOf(err) != "vol.own_link" {
+			t.Errorf("unlinking one's own record: %v", err)
+		}
+		if _, err := s.Mark(ctx, self, g.ID, g.CheckInAt, nil); keyOf(err) != "vol.own_hours" {
+			t.Errorf("marking one's own times: %v", err)
 		}
 		if _, err := s.UpdateVolunteer(ctx, organiser, a.ID, VolunteerPatch{UserID: &userA.UserID}); err != nil {
 			t.Fatal(err)
@@ -324,6 +343,17 @@ func TestLoveBank(t *testing.T) {
 		}
 		if _, err := s.Redeem(ctx, staff, RedeemInput{Code: pass.Code, Amount: "1", Key: "k2"}); keyOf(err) != "lb.key_reused" {
 			t.Errorf("a key reused for another redemption: %v", err)
+		}
+		// The same key and item with another volunteer's code is no retry:
+		// answered as paid, the shop would hand over the goods for nothing.
+		userB2 := f.user(t, "volb2", RoleVolunteer, f.community)
+		f.volunteer(t, "李志愿", 9, userB2.UserID)
+		passB, err := s.NewPass(ctx, userB2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Redeem(ctx, staff, RedeemInput{Code: passB.Code, ItemID: soap.ID, Key: "k2"}); keyOf(err) != "lb.key_reused" {
+			t.Errorf("a key reused with another volunteer's code: %v", err)
 		}
 		if _, err := s.Redeem(ctx, staff, RedeemInput{Code: pass.Code, Amount: "0.5", Key: "k3"}); keyOf(err) != "lb.pass_used" {
 			t.Errorf("a used code: %v", err)

@@ -163,6 +163,9 @@ func ParsePoints(s string) (Points, error) {
 	for len(frac) < 2 {
 		frac += "0"
 	}
+	if strings.Trim(frac, "0123456789") != "" {
+		return 0, fmt.Errorf("not an amount of points: %q", s)
+	}
 	f, err := strconv.ParseInt(frac, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("not an amount of points: %q", s)
@@ -464,7 +467,7 @@ func (in *ActivityInput) validate(now time.Time) error {
 	}
 	if (in.Lon == nil) != (in.Lat == nil) {
 		f.Add("lon", "vol.point_both")
-	} else if in.Lon != nil && (*in.Lon < -180 || *in.Lon > 180 || *in.Lat < -90 || *in.Lat > 90) {
+	} else if in.Lon != nil && !(*in.Lon >= -180 && *in.Lon <= 180 && *in.Lat >= -90 && *in.Lat <= 90) { // NaN fails too
 		f.Add("lon", "vol.point_range")
 	}
 	if in.TeamOnly && in.TeamID == 0 {
@@ -724,7 +727,7 @@ func MaskName(name string) string {
 	case 0:
 		return ""
 	case 1:
-		return name
+		return "*"
 	case 2:
 		return string(r[0]) + "*"
 	}
