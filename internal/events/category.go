@@ -106,6 +106,12 @@ func (in *CategoryInput) Validate(parent *Category) (Limits, error) {
 			f.Add(x.field, "events.bad_limit")
 			continue
 		}
+		// Only handling runs in working days; the stages around it are
+		// counted in working minutes and hours.
+		if lim.Days > 0 && x.field != "handle" {
+			f.Add(x.field, "events.limit_no_days")
+			continue
+		}
 		*x.dst = lim
 	}
 	return l, f.Err()

@@ -265,7 +265,7 @@ const (
 	AsDispatcher Who = 1 << iota // PermDispatch over the event's grid
 	AsHandler                    // PermHandle over its handling unit
 	AsVerifier                   // PermVerify over its grid, or its reporter
-	AsReporter                   // its reporter, or PermReport over its grid
+	AsReporter                   // its reporter, or for a hotline call an operator over its grid
 )
 
 // rule says from which states an action may be taken, by whom, and what it
@@ -552,6 +552,13 @@ func (l Limits) stageLimit(s State) (workcal.Limit, bool) {
 		return l.Verify, true
 	}
 	return workcal.Limit{}, false
+}
+
+// ClearPending drops a request for an extension, deferral or void that
+// was waiting for approval: the stage it was asked in is over, and a
+// request belongs to the unit and stage that made it.
+func (e *Event) ClearPending() {
+	e.Pending, e.PendingDays, e.PendingReason = "", 0, ""
 }
 
 // EnterStage moves e into state s at now and sets the new stage's clock:

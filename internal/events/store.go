@@ -174,10 +174,21 @@ func who(actor *auth.Actor, e *Event) Who {
 	if mine || actor.Scope(PermVerify).Contains(e.UnitPath) {
 		w |= AsVerifier
 	}
-	if mine || actor.Scope(PermReport).Contains(e.UnitPath) {
+	if mine || (e.Source == FromHotline && callsBack(actor, e.UnitPath)) {
 		w |= AsReporter
 	}
 	return w
+}
+
+// callsBack reports whether actor is a hotline operator over the unit at
+// path: they call a caller back and record the caller's rating.
+func callsBack(actor *auth.Actor, path string) bool {
+	for _, g := range actor.Grants {
+		if g.Role == Operator && strings.HasPrefix(path, g.UnitPath) {
+			return true
+		}
+	}
+	return false
 }
 
 // Who says what the actor is to e, for pages that offer actions.

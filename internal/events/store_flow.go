@@ -76,20 +76,24 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 			e.Returns++
 			e.HandlingUnitID, e.HandlingPath, e.HandlingName = 0, "", ""
 			e.DispatchedAt, e.SignedAt, e.DueAt, e.SignedOnTime = nil, nil, nil, nil
+			e.ClearPending()
 			e.EnterStage(Accepted, now, cal, cat.Limits)
 			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, street, e.ID, "returned", "events.n_returned", e.ID) })
 		case ActHandle:
 			e.HandledAt = &now
+			e.ClearPending()
 			e.EnterStage(Handled, now, cal, cat.Limits)
 			notes = append(notes, func() error { return s.notifyUser(ctx, tx, e.ReporterID, e.ID, "handled", "events.n_handled", e.ID) })
 		case ActPass:
 			e.ClosedAt = &now
 			onTime := e.DueAt != nil && e.HandledAt != nil && !e.HandledAt.After(*e.DueAt)
 			e.ClosedOnTime = &onTime
+			e.ClearPending()
 			e.EnterStage(Closed, now, cal, cat.Limits)
 			detail["on_time"] = onTime
 		case ActFail:
 			e.Reworks++
+			e.ClearPending()
 			e.EnterStage(Rework, now, cal, cat.Limits)
 			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, e.HandlingUnitID, e.ID, "rework", "events.n_rework", e.ID) })
 		case ActRate:
@@ -186,7 +190,14 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 	if err != nil {
 		return nil, err
 	}
-	return s.Event(ctx, actor, id)
+	e, err := s.Event(ctx, actor, id)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		// The step took the event out of the actor's reach (a department
+		// returning it to the street): it is done, and answered as it now
+		// stands.
+		return s.Event(ctx, auth.SystemActor("events"), id)
+	}
+	return e, err
 }
 
 // sweepBatch bounds how many events one sweep looks at.

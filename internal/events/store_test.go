@@ -112,7 +112,7 @@ func TestWorkflow(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		s := w.s
-		grid := at(auth.GridMember, w.g1, 0)
+		grid := at(auth.GridMember, w.g1, 11)
 		street := at(auth.StreetStaff, w.s1, 0)
 		street2 := at(auth.StreetStaff, w.s2, 0)
 		dept := at(auth.DepartmentStaff, w.dept, 0)
@@ -215,6 +215,19 @@ func TestWorkflow(t *testing.T) {
 		if err != nil || total != 1 || list[0].ID != e.ID {
 			t.Errorf("department's list: %d %v", total, err)
 		}
+		// Sent to the wrong department: it asks for more time, thinks
+		// better of it and returns the event. The answer is the event (not
+		// a 404, though the department no longer reads it), and the
+		// request does not follow the event to its next handler.
+		step(dept, StepInput{Action: ActAskExtension, Days: 30, Note: "需要协调"}, Dispatched)
+		ev = step(dept, StepInput{Action: ActReturn, Note: "不属于本部门职责"}, Accepted)
+		if ev.Pending != "" || ev.PendingDays != 0 || ev.Returns != 1 {
+			t.Errorf("returned: %+v", ev)
+		}
+		if _, err := s.Event(ctx, dept, e.ID); code(err) != apperr.NotFound {
+			t.Errorf("department reads after returning: %v", err)
+		}
+		ev = step(street, StepInput{Action: ActDispatch, HandlingUnitID: w.dept.ID, Whistle: Daily}, Dispatched)
 		step(dept, StepInput{Action: ActSign}, Signed)
 		step(dept, StepInput{Action: ActAskExtension, Days: 2, Note: "需要调车"}, Signed)
 		if _, err := s.Act(ctx, dept, e.ID, StepInput{Action: ActAskDeferral, Note: "x"}); code(err) != apperr.Conflict {
@@ -232,12 +245,16 @@ func TestWorkflow(t *testing.T) {
 		if ev.Reworks != 1 || ev.ClosedOnTime == nil || !*ev.ClosedOnTime || ev.SignedOnTime == nil || !*ev.SignedOnTime {
 			t.Errorf("closed: %+v", ev)
 		}
+		// The street whose work is rated does not rate it; the reporter does.
+		if _, err := s.Act(ctx, street, e.ID, StepInput{Action: ActRate, Rating: 5}); code(err) != apperr.Forbidden {
+			t.Errorf("the street rating its own work: %v", err)
+		}
 		step(grid, StepInput{Action: ActRate, Rating: 5}, Closed)
 		if _, err := s.Act(ctx, grid, e.ID, StepInput{Action: ActRate, Rating: 4}); code(err) != apperr.Conflict {
 			t.Errorf("second rating: %v", err)
 		}
 		steps, err := s.Steps(ctx, street, e.ID)
-		if err != nil || len(steps) != 11 || len(steps[0].Photos) != 1 {
+		if err != nil || len(steps) != 14 || len(steps[0].Photos) != 1 {
 			t.Fatalf("history: %d steps %v", len(steps), err)
 		}
 		ind, err := s.IndicatorsFor(ctx, street, w.s1.ID, monday10.Add(-time.Hour), monday10.Add(30*24*time.Hour))

@@ -707,7 +707,11 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request) error {
 			TargetID: form.Int64("target_id"), Photos: photos})
 		if err == nil {
 			web.SetFlash(w, "web.saved")
-			http.Redirect(w, r, fmt.Sprintf("/events/%d", id), http.StatusSeeOther)
+			next := fmt.Sprintf("/events/%d", id)
+			if _, err := u.Store.Event(r.Context(), actor, id); apperr.CodeOf(err) == apperr.NotFound {
+				next = "/events" // returned out of the actor's reach
+			}
+			http.Redirect(w, r, next, http.StatusSeeOther)
 			return nil
 		}
 	}
