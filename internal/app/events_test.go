@@ -211,6 +211,11 @@ func TestOpen311(t *testing.T) {
 		if s, b := get("/services/0101.json"); s != 200 || !strings.Contains(b, `"attributes":[]`) {
 			t.Errorf("service definition: %d %s", s, b)
 		}
+		// A list of ids too long for one query is a 400, not a database error.
+		ids := strings.TrimSuffix(strings.Repeat("1,", 70000), ",")
+		if s, b := get("/requests.json?service_request_id=" + ids); s != 400 || !strings.Contains(b, `"code":400`) {
+			t.Errorf("70,000 ids: %d %.200s", s, b)
+		}
 		if s, b := get("/services/9999.xml"); s != 404 || !strings.Contains(b, "<errors><error><code>404</code>") {
 			t.Errorf("unknown service: %d %s", s, b)
 		}

@@ -71,6 +71,7 @@ func init() {
 		"events.category_code_taken": {Zh: "该代码已被使用。", En: "This code is taken."},
 		"events.warn_percent":        {Zh: "预警比例应在 10 到 95 之间。", En: "The warning share is between 10 and 95."},
 		"events.bad_limit":           {Zh: "时限写成 4h（工作小时）、90m（工作分钟）或 5d（工作日）。", En: "Write a limit as 4h (working hours), 90m (minutes) or 5d (working days)."},
+		"events.open311_too_many":    {Zh: "一次最多列出 %d 个。", En: "List at most %d at a time."},
 		"events.limit_no_days":       {Zh: "只有处置时限可按工作日（如 5d）计算；其他环节请写工作小时或分钟（如 4h、90m）。", En: "Only the handling limit runs in working days (5d); write the other stages in working hours or minutes (4h, 90m)."},
 		"events.category_not_found":  {Zh: "请选择一个有效的事件小类。", En: "Choose a valid category."},
 		"events.handler_not_found":   {Zh: "处置单位应为职能部门、街道或社区。", En: "The handling unit must be a department, street or community."},

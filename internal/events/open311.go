@@ -471,12 +471,22 @@ func parseW3C(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// open311MaxList bounds the ids or service codes one request may list:
+// each is a parameter of the query, and the engines take a few thousand
+// at most.
+const open311MaxList = 500
+
 func (o *Open311) requests(w http.ResponseWriter, r *http.Request, format string) {
 	q := r.URL.Query()
 	var oq open311Query
 	var f apperr.Fields
 	if s := q.Get("service_request_id"); s != "" {
-		for _, part := range strings.Split(s, ",") {
+		parts := strings.Split(s, ",")
+		if len(parts) > open311MaxList {
+			f.Add("service_request_id", "events.open311_too_many", open311MaxList)
+			parts = nil
+		}
+		for _, part := range parts {
 			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
 			if err != nil || id <= 0 {
 				f.Add("service_request_id", "field.bad_number")
@@ -486,7 +496,12 @@ func (o *Open311) requests(w http.ResponseWriter, r *http.Request, format string
 		}
 	}
 	if s := q.Get("service_code"); s != "" {
-		for _, part := range strings.Split(s, ",") {
+		parts := strings.Split(s, ",")
+		if len(parts) > open311MaxList {
+			f.Add("service_code", "events.open311_too_many", open311MaxList)
+			parts = nil
+		}
+		for _, part := range parts {
 			oq.Codes = append(oq.Codes, strings.TrimSpace(part))
 		}
 	}

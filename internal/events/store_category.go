@@ -174,7 +174,7 @@ func (s *Store) SaveCategory(ctx context.Context, actor *auth.Actor, id int64, i
 // handlerType reports whether a unit of type t can handle events.
 func handlerType(t string) bool {
 	switch org.UnitType(t) {
-	case org.Department, org.Street, org.Community, org.District:
+	case org.Department, org.Street, org.Community:
 		return true
 	}
 	return false

@@ -259,12 +259,16 @@ func owner(e *Event) int64 {
 	return streetOf(e.UnitPath)
 }
 
-// above is the unit one level above owner o of e.
+// above is the unit one level above owner o of e. A grid answers to its
+// community, through its area if it lies in one.
 func above(e *Event, o int64) int64 {
 	if o == e.HandlingUnitID && e.HandlingPath != "" {
 		return parentOf(e.HandlingPath)
 	}
 	ids := org.PathIDs(e.UnitPath)
+	if o == e.GridID && len(ids) >= 4 {
+		return ids[2] // district, street, community, ...
+	}
 	for i, id := range ids {
 		if id == o && i > 0 {
 			return ids[i-1]

@@ -365,3 +365,22 @@ func TestCheckPhoto(t *testing.T) {
 		}
 	}
 }
+
+// TestEscalationGoesUpTheTree checks whom an overdue stage goes to: a
+// grid's community (through its area, if any), a department's or street's
+// parent.
+func TestEscalationGoesUpTheTree(t *testing.T) {
+	for _, c := range []struct {
+		e    Event
+		want int64
+	}{
+		{Event{State: Handled, GridID: 12, UnitPath: "/1/2/5/12/"}, 5},
+		{Event{State: Handled, GridID: 12, UnitPath: "/1/2/5/9/12/"}, 5},
+		{Event{State: Signed, GridID: 12, UnitPath: "/1/2/5/12/", HandlingUnitID: 30, HandlingPath: "/1/30/"}, 1},
+		{Event{State: Reported, GridID: 12, UnitPath: "/1/2/5/9/12/"}, 1},
+	} {
+		if got := above(&c.e, owner(&c.e)); got != c.want {
+			t.Errorf("%s at %s: escalated to %d, want %d", c.e.State, c.e.UnitPath, got, c.want)
+		}
+	}
+}
