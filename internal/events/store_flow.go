@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"grassroots/internal/org"
@@ -56,6 +57,12 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 			}
 			if u == nil || !handlerType(u.Type) {
 				return apperr.FieldInvalid("handling_unit_id", "events.handler_not_found")
+			}
+			// A department serves the whole district; a street or community
+			// only handles what lies in the event's own street.
+			if ids := org.PathIDs(e.UnitPath); u.Type != string(org.Department) && len(ids) >= 2 &&
+				!strings.HasPrefix(u.Path, org.ChildPath(org.ChildPath("/", ids[0]), ids[1])) {
+				return apperr.FieldInvalid("handling_unit_id", "events.handler_other_street")
 			}
 			e.HandlingUnitID, e.HandlingPath, e.HandlingName, e.Whistle = u.ID, u.Path, u.Name, in.Whistle
 			e.DispatchedAt = &now

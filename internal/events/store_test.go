@@ -203,6 +203,11 @@ func TestWorkflow(t *testing.T) {
 		if _, err := s.Act(ctx, street, c2.Event.ID, StepInput{Action: ActMerge, TargetID: e.ID}); err != nil {
 			t.Errorf("merge: %v", err)
 		}
+		// Not to another street's community, which would open the event to
+		// that street.
+		if _, err := s.Act(ctx, street, e.ID, StepInput{Action: ActDispatch, HandlingUnitID: w.c2.ID, Whistle: Daily}); code(err) != apperr.Invalid {
+			t.Errorf("dispatch to another street's community: %v", err)
+		}
 		ev := step(street, StepInput{Action: ActDispatch, HandlingUnitID: w.dept.ID, Whistle: Daily}, Dispatched)
 		if ev.DueAt == nil || ev.HandlingPath != w.dept.Path {
 			t.Fatalf("dispatched: %+v", ev)
