@@ -130,7 +130,8 @@ func TestVolunteerAPI(t *testing.T) {
 		// The love bank: a merchant, its cashier, a redemption, a retry.
 		var m volunteer.MerchantJSON
 		decode(t, must(201)(e.Do(t, admin, "POST", "/api/v1/volunteer/merchants", fmt.Sprintf(`{"unit_id":%d,"name":"浔阳爱心超市"}`, e.Street1.ID))), &m)
-		must(201)(e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/volunteer/merchants/%d/items", m.ID), `{"name":"毛巾","price":0.5}`))
+		var towel struct{ ID int64 }
+		decode(t, must(201)(e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/volunteer/merchants/%d/items", m.ID), `{"name":"毛巾","price":0.5}`)), &towel)
 		must(204)(e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/volunteer/merchants/%d/staff", m.ID), `{"username":"merchant1"}`))
 		var pass struct{ Code string }
 		decode(t, must(201)(e.Do(t, vol, "POST", "/api/v1/volunteer/me/pass", "")), &pass)
@@ -152,6 +153,17 @@ func TestVolunteerAPI(t *testing.T) {
 		}
 		if status, _ := e.Do(t, vol, "POST", "/api/v1/volunteer/redemptions", fmt.Sprintf(`{"code":%q,"amount":0.1,"idempotency_key":"a4"}`, pass.Code)); status != 403 {
 			t.Errorf("a volunteer redeeming: %d", status)
+		}
+		// On the till's page a mistyped quantity is the cashier's to
+		// correct, not a quantity of one.
+		decode(t, must(201)(e.Do(t, vol, "POST", "/api/v1/volunteer/me/pass", "")), &pass)
+		resp, err := e.Browser(t, "merchant1").PostForm(e.Server.URL+"/merchant/redeem", url.Values{"code": {pass.Code}, "item_id": {fmt.Sprint(towel.ID)}, "quantity": {"2x"}, "idempotency_key": {"a5"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("a mistyped quantity: %d", resp.StatusCode)
 		}
 		var rep struct {
 			Points float64 `json:"points"`

@@ -3,6 +3,7 @@ package volunteer
 import (
 	"embed"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -753,7 +754,10 @@ func (u *UI) addEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hours, _ := strconv.ParseFloat(form.Trim("hours"), 64)
+	hours, err := strconv.ParseFloat(form.Trim("hours"), 64)
+	if err != nil || math.IsNaN(hours) || math.IsInf(hours, 0) {
+		hours = 0
+	}
 	in := EntryInput{Kind: form.Get("kind"), On: form.Get("on"), Title: form.Get("title"), Issuer: form.Get("issuer"),
 		Minutes: int(hours * 60), Grade: form.Get("grade"), Note: form.Get("note")}
 	if _, err := u.Store.AddEntry(r.Context(), actor, id, in); err != nil {

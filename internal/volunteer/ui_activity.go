@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -353,7 +354,7 @@ func (u *UI) signupAction(w http.ResponseWriter, r *http.Request) error {
 		var minutes *int
 		if h := form.Trim("hours"); h != "" {
 			v, perr := strconv.ParseFloat(h, 64)
-			if perr != nil {
+			if perr != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				err = apperr.FieldInvalid("minutes", "field.bad_number")
 				break
 			}

@@ -448,7 +448,13 @@ func (u *UI) redeem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	qty, _ := strconv.Atoi(form.Trim("quantity"))
+	qty := 0
+	if q := form.Trim("quantity"); q != "" {
+		// A typo is the cashier's to correct, not a quantity of one.
+		if qty, err = strconv.Atoi(q); err != nil || qty <= 0 {
+			return u.showTill(w, r, form, nil, form.Fail(r, apperr.FieldInvalid("quantity", "field.bad_number")))
+		}
+	}
 	in := RedeemInput{Code: form.Get("code"), ItemID: form.Int64("item_id"), Quantity: qty, Key: form.Get("idempotency_key")}
 	if in.ItemID == 0 {
 		in.Amount = form.Get("amount")
