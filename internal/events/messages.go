@@ -76,6 +76,7 @@ func init() {
 		"events.category_not_found":   {Zh: "请选择一个有效的事件小类。", En: "Choose a valid category."},
 		"events.handler_not_found":    {Zh: "处置单位应为职能部门、街道或社区。", En: "The handling unit must be a department, street or community."},
 		"events.handler_other_street": {Zh: "街道或社区只能处置本街道的事件；跨街道请派遣给职能部门。", En: "A street or community handles only its own street's events; send others to a department."},
+		"events.own_step":             {Zh: "不能审批本人提出的申请，也不能核查本人反馈的处置结果。", En: "You cannot decide your own request, nor verify the handling you reported."},
 		"events.bad_location":         {Zh: "经纬度不是有效的数字。", En: "The coordinates are not valid numbers."},
 		"events.outside_district":     {Zh: "该位置不在本区任何网格内。", En: "This place lies in no grid of the district."},
 		"events.grid_not_found":       {Zh: "请选择一个网格。", En: "Choose a grid."},

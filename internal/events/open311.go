@@ -462,7 +462,13 @@ type open311Query struct {
 	Statuses []string
 }
 
+// parseW3C reads a GeoReport date: W3C date-time with or without a zone
+// (Shanghai time without), or a day.
 func parseW3C(s string) (time.Time, bool) {
+	// A "+08:00" sent unencoded in a query arrives as " 08:00".
+	if i := strings.LastIndexByte(s, ' '); i > 0 && strings.Contains(s[:i], "T") {
+		s = s[:i] + "+" + s[i+1:]
+	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, workcal.Shanghai); err == nil {
 			return t, true

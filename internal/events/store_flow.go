@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,9 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 			return err
 		}
 		if err := e.Check(in.Action, who(actor, e)); err != nil {
+			return err
+		}
+		if err := s.checkNotOwn(ctx, tx, actor, e, in.Action); err != nil {
 			return err
 		}
 		cat, err := s.categoryIn(ctx, tx, e.CategoryID)
@@ -205,6 +210,33 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 		return s.Event(ctx, auth.SystemActor("events"), id)
 	}
 	return e, err
+}
+
+// checkNotOwn keeps duties apart: nobody approves or denies their own
+// request for an extension, deferral or void, and nobody passes or fails
+// the handling they reported themselves.
+func (s *Store) checkNotOwn(ctx context.Context, tx *db.Tx, actor *auth.Actor, e *Event, a Action) error {
+	if actor.UserID == 0 {
+		return nil
+	}
+	var step Action
+	switch a {
+	case ActApprove, ActDeny:
+		step = e.Pending
+	case ActPass, ActFail:
+		step = ActHandle
+	default:
+		return nil
+	}
+	var by sql.NullInt64
+	err := tx.QueryRow(ctx, `SELECT actor_id FROM event_steps WHERE event_id = ? AND action = ? ORDER BY id DESC LIMIT 1`, e.ID, string(step)).Scan(&by)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return apperr.Wrap(err)
+	}
+	if by.Valid && by.Int64 == actor.UserID {
+		return apperr.New(apperr.Forbidden, "events.own_step")
+	}
+	return nil
 }
 
 // sweepBatch bounds how many events one sweep looks at.

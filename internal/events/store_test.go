@@ -389,3 +389,68 @@ func TestEscalationGoesUpTheTree(t *testing.T) {
 		}
 	}
 }
+
+// TestOpen311Dates reads the spec's W3C dates, with a zone's "+" sent
+// unencoded (arriving as a space) too.
+func TestOpen311Dates(t *testing.T) {
+	want := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []string{"2026-01-01T08:00:00+08:00", "2026-01-01T08:00:00 08:00", "2026-01-01T00:00:00Z", "2026-01-01T08:00:00", "2026-01-01"} {
+		got, ok := parseW3C(s)
+		if s == "2026-01-01" {
+			want = time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC) // midnight in Shanghai
+		}
+		if !ok || !got.Equal(want) {
+			t.Errorf("parseW3C(%q) = %v, %v", s, got, ok)
+		}
+	}
+	for _, s := range []string{"", "yesterday", "2026-13-01", "2026-01-01 08:00"} {
+		if _, ok := parseW3C(s); ok {
+			t.Errorf("parseW3C(%q) accepted", s)
+		}
+	}
+}
+
+// TestDutiesApart checks that nobody decides their own request or verifies
+// the handling they reported, though their roles would allow it: a street
+// that handles an event itself must have another hand approve its request,
+// and a community worker who handled it must leave verification to another.
+func TestDutiesApart(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		s := w.s
+		street, colleague := at(auth.StreetStaff, w.s1, 31), at(auth.StreetStaff, w.s1, 32)
+		worker, grid := at(auth.CommunityStaff, w.c1, 41), at(auth.GridMember, w.g1, 51)
+		lon, lat := pt(116.005, 29.705)
+		act := func(actor *auth.Actor, id int64, in StepInput, want apperr.Code) {
+			t.Helper()
+			_, err := s.Act(ctx, actor, id, in)
+			if (want == "" && err != nil) || (want != "" && code(err) != want) {
+				t.Fatalf("%s by %d: %v", in.Action, actor.UserID, err)
+			}
+		}
+		report := func(key string) int64 {
+			t.Helper()
+			c, err := s.Create(ctx, grid, NewEvent{CategoryID: w.cat.ID, Description: "井盖缺失", Lon: lon, Lat: lat, Source: FromGrid, IdemKey: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			act(street, c.Event.ID, StepInput{Action: ActAccept}, "")
+			return c.Event.ID
+		}
+		// The street handles it itself and asks to void it: a colleague decides.
+		a := report("a")
+		act(street, a, StepInput{Action: ActDispatch, HandlingUnitID: w.s1.ID, Whistle: Daily}, "")
+		act(street, a, StepInput{Action: ActSign}, "")
+		act(street, a, StepInput{Action: ActAskVoid, Note: "重复上报"}, "")
+		act(street, a, StepInput{Action: ActApprove}, apperr.Forbidden)
+		act(colleague, a, StepInput{Action: ActApprove}, "")
+		// The community worker handles; the grid member, not the worker, verifies.
+		b := report("b")
+		act(street, b, StepInput{Action: ActDispatch, HandlingUnitID: w.c1.ID, Whistle: Daily}, "")
+		act(worker, b, StepInput{Action: ActSign}, "")
+		act(worker, b, StepInput{Action: ActHandle, Note: "已补装井盖"}, "")
+		act(worker, b, StepInput{Action: ActPass}, apperr.Forbidden)
+		act(grid, b, StepInput{Action: ActPass}, "")
+	})
+}
