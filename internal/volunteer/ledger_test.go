@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"grassroots/internal/org"
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/date"
@@ -402,5 +403,50 @@ func TestSettlementRacesReversal(t *testing.T) {
 			t.Errorf("%d redemptions reversed and settled; the merchant holds %v and has %v to settle", both, acct.Balance, rep.Amount)
 		}
 		verifyLedger(t, f)
+	})
+}
+
+// TestPointsStayInTheirDistrict refuses a redemption at a shop of another
+// district: that district's bank would settle points it never issued.
+func TestPointsStayInTheirDistrict(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		mk := func(parent *org.Unit, typ org.UnitType, code, name string) *org.Unit {
+			in := org.UnitInput{Type: typ, Code: code, Name: name}
+			if parent != nil {
+				in.ParentID = parent.ID
+			}
+			u, err := f.s.Orgs.CreateUnit(ctx, system, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		lianxi := mk(nil, org.District, "360402", "濂溪区")
+		street := mk(lianxi, org.Street, "360402001", "十里街道")
+		admin := f.user(t, "admin2", auth.DistrictAdmin, lianxi)
+		staff := f.user(t, "cashier2", RoleMerchantStaff, street)
+		userA := f.user(t, "vola", RoleVolunteer, f.community)
+		a := f.volunteer(t, "张志愿", 1, userA.UserID)
+		f.fund(t, a, 1000)
+		m, err := f.s.CreateMerchant(ctx, admin, MerchantInput{UnitID: street.ID, Name: "濂溪爱心超市"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.AddStaff(ctx, admin, m.ID, "cashier2"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.s.NewPass(ctx, userA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Redeem(ctx, staff, RedeemInput{Code: p.Code, Amount: "1", Key: "x1"}); keyOf(err) != "lb.other_district" {
+			t.Errorf("redeeming in another district: %v", err)
+		}
+		me, err := f.s.Me(ctx, userA)
+		if err != nil || me.Balance != 1000 {
+			t.Errorf("balance after a refused redemption: %+v %v", me, err)
+		}
 	})
 }

@@ -159,6 +159,7 @@ func init() {
 		"lb.pass_expired":       {Zh: "兑换码已过期，请志愿者重新生成。", En: "This code has expired; ask for a new one."},
 		"lb.nothing_to_settle":  {Zh: "没有待结算的兑换。", En: "Nothing to settle."},
 		"lb.redemption_settled": {Zh: "这笔兑换已经结算，不能冲正。", En: "This redemption was settled and cannot be reversed."},
+		"lb.other_district":     {Zh: "该志愿者的积分属于其他区，不能在本店兑换。", En: "This volunteer's points belong to another district and cannot be redeemed here."},
 		"lb.settlement_changed": {Zh: "结算期间有兑换被冲正或已结算，请刷新后重新结算。", En: "A redemption was reversed or settled meanwhile; reload and settle again."},
 		"lb.staff_role_needed":  {Zh: "该账号须在商户所在单位拥有“爱心商户店员”角色。", En: "The account needs the merchant-staff role where the merchant is."},
 		"lb.staff_elsewhere":    {Zh: "该账号已是其他商户的店员。", En: "The account is staff of another merchant."},

@@ -379,10 +379,15 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 			amount, itemID = Points(price)*Points(in.Quantity), in.ItemID
 		}
 		var vacct int64
-		var vname string
-		if err := tx.QueryRow(ctx, `SELECT a.id, v.name FROM vol_volunteers v JOIN lb_accounts a ON a.kind = 'volunteer' AND a.owner_id = v.id WHERE v.id = ?`,
-			volunteerID).Scan(&vacct, &vname); err != nil {
+		var vname, vpath string
+		if err := tx.QueryRow(ctx, `SELECT a.id, v.name, a.unit_path FROM vol_volunteers v JOIN lb_accounts a ON a.kind = 'volunteer' AND a.owner_id = v.id WHERE v.id = ?`,
+			volunteerID).Scan(&vacct, &vname, &vpath); err != nil {
 			return apperr.Wrap(err)
+		}
+		// Points are a district's: its bank issued them and settles them
+		// with its own shops.
+		if districtOf(vpath) != districtOf(m.UnitPath) {
+			return apperr.FieldInvalid("code", "lb.other_district")
 		}
 		t, err := s.Ledger.Post(ctx, tx, actor, TransferInput{Kind: KindRedeem, Key: key, Memo: fmt.Sprintf("%s %s", m.Name, vname),
 			Legs: []Leg{{vacct, -amount}, {m.AccountID, amount}}})
