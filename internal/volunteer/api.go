@@ -256,7 +256,7 @@ type MovementJSON struct {
 	Transfer int64     `json:"transfer"`
 	Account  int64     `json:"account_id"`
 	Amount   float64   `json:"amount"`
-	Balance  float64   `json:"balance_after"`
+	Balance  *float64  `json:"balance_after,omitempty"` // absent for an account outside the caller's scope
 	Kind     string    `json:"kind,omitempty"`
 	Memo     string    `json:"memo,omitempty"`
 	At       time.Time `json:"at"`
@@ -264,7 +264,11 @@ type MovementJSON struct {
 }
 
 func movementJSON(m *Movement) MovementJSON {
-	j := MovementJSON{Transfer: m.TransferSeq, Account: m.AccountID, Amount: m.Amount.Float(), Balance: m.BalanceAfter.Float(), Kind: m.Kind, Memo: m.Memo, At: m.At}
+	j := MovementJSON{Transfer: m.TransferSeq, Account: m.AccountID, Amount: m.Amount.Float(), Kind: m.Kind, Memo: m.Memo, At: m.At}
+	if !m.Hidden {
+		b := m.BalanceAfter.Float()
+		j.Balance = &b
+	}
 	if m.Reverses != 0 {
 		r := m.Reverses
 		j.Reverses = &r

@@ -137,6 +137,7 @@ type Movement struct {
 	BalanceAfter Points
 	// Filled in by statements and listings.
 	Owner    string // the account's owner, as shown
+	Hidden   bool   // the account lies outside the reader's scope: no owner, no balance
 	Kind     string
 	Memo     string
 	At       time.Time

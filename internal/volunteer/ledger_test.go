@@ -450,3 +450,60 @@ func TestPointsStayInTheirDistrict(t *testing.T) {
 		}
 	})
 }
+
+// TestTransfersHideTheOtherSide lets a street's staff see a redemption at
+// their street's shop by a volunteer of another street: what moved, but
+// not the volunteer's balance or name.
+func TestTransfersHideTheOtherSide(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		admin := f.user(t, "admin", auth.DistrictAdmin, f.district)
+		street2 := f.user(t, "street2", auth.StreetStaff, f.street2)
+		staff := f.user(t, "cashier", RoleMerchantStaff, f.street2)
+		userA := f.user(t, "vola", RoleVolunteer, f.community)
+		a := f.volunteer(t, "张志愿", 1, userA.UserID)
+		f.fund(t, a, 1000)
+		m, err := f.s.CreateMerchant(ctx, admin, MerchantInput{UnitID: f.street2.ID, Name: "人民路爱心超市"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.AddStaff(ctx, admin, m.ID, "cashier"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.s.NewPass(ctx, userA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.s.Redeem(ctx, staff, RedeemInput{Code: p.Code, Amount: "2", Key: "k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := f.s.Transfers(ctx, street2, KindRedeem, 10, 0)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("street 2's redemptions: %d %v", len(list), err)
+		}
+		one, err := f.s.Transfer(ctx, street2, r.TransferSeq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range []Transfer{list[0], *one} {
+			for _, mv := range tr.Movements {
+				mine := mv.AccountID == m.AccountID
+				if mv.Hidden == mine || (!mine && (mv.BalanceAfter != 0 || mv.Owner != "")) {
+					t.Errorf("movement of account %d (the shop's: %t): %+v", mv.AccountID, mine, mv)
+				}
+			}
+		}
+		// The district sees both sides.
+		full, err := f.s.Transfer(ctx, admin, r.TransferSeq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mv := range full.Movements {
+			if mv.Hidden {
+				t.Errorf("the district does not see account %d", mv.AccountID)
+			}
+		}
+	})
+}

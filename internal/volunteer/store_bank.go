@@ -652,7 +652,58 @@ func (s *Store) Transfer(ctx context.Context, actor *auth.Actor, seq int64) (*Tr
 	if n == 0 {
 		return nil, apperr.NotFoundf("转账")
 	}
-	return s.Ledger.transfer(ctx, s.DB, seq)
+	t, err := s.Ledger.transfer(ctx, s.DB, seq)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hideOutside(ctx, actor.Scope(PermBank), []Transfer{*t}); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// hideOutside blanks the balance and owner of every movement of an
+// account outside scope: a transfer that touches the reader's scope shows
+// what moved, not the other side's balance.
+func (s *Store) hideOutside(ctx context.Context, scope auth.Scope, ts []Transfer) error {
+	if scope.All {
+		return nil
+	}
+	var ids []any
+	for _, t := range ts {
+		for _, m := range t.Movements {
+			ids = append(ids, m.AccountID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id, unit_path FROM lb_accounts WHERE id IN (`+db.Placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return apperr.Wrap(err)
+	}
+	inside := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return apperr.Wrap(err)
+		}
+		inside[id] = scope.Contains(path)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return apperr.Wrap(err)
+	}
+	for i := range ts {
+		for j := range ts[i].Movements {
+			if m := &ts[i].Movements[j]; !inside[m.AccountID] {
+				m.Hidden, m.BalanceAfter, m.Owner = true, 0, ""
+			}
+		}
+	}
+	return nil
 }
 
 // Transfers lists the latest transfers that move accounts in the actor's
@@ -701,7 +752,7 @@ func (s *Store) Transfers(ctx context.Context, actor *auth.Actor, kind string, l
 			out[i].Movements[j].Owner = names[out[i].Movements[j].AccountID]
 		}
 	}
-	return out, nil
+	return out, s.hideOutside(ctx, actor.Scope(PermBank), out)
 }
 
 // ownerName is the SQL naming an account's owner (a lb_accounts row a).
