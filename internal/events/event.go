@@ -588,6 +588,12 @@ func (e *Event) EnterStage(s State, now time.Time, cal *workcal.Calendar, l Limi
 		}
 		due = e.deadline(now, cal, lim)
 	}
+	e.setStageDue(now, due, cal, l)
+}
+
+// setStageDue sets the current stage's deadline to due (not before now)
+// and its yellow warning at the category's share of the time from now.
+func (e *Event) setStageDue(now, due time.Time, cal *workcal.Calendar, l Limits) {
 	if due.Before(now) {
 		due = now
 	}

@@ -125,13 +125,18 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 				if e.DueAt != nil {
 					due := cal.AddWorkDays(*e.DueAt, e.PendingDays)
 					e.DueAt = &due
-					if e.State == Signed {
+					switch {
+					case e.State == Signed:
 						e.EnterStage(Signed, now, cal, cat.Limits)
-					} else if e.StageDueAt != nil {
-						sd := cal.AddWorkDays(*e.StageDueAt, e.PendingDays)
-						e.StageDueAt, e.NextCheckAt, e.WarnLevel = &sd, &sd, 1
+					case e.State == Rework && e.StageDueAt != nil:
+						// The rework's own deadline moves; its light starts
+						// green again, warned as any stage is.
 						e.StageSeq++
+						e.WarnLevel = 0
+						e.setStageDue(now, cal.AddWorkDays(*e.StageDueAt, e.PendingDays), cal, cat.Limits)
 					}
+					// Dispatched: signing for it keeps its own limit, and
+					// handling then runs to the new due_at.
 				}
 				e.Extensions++
 				detail["days"], detail["due_at"] = e.PendingDays, e.DueAt

@@ -454,3 +454,44 @@ func TestDutiesApart(t *testing.T) {
 		act(grid, b, StepInput{Action: ActPass}, "")
 	})
 }
+
+// TestExtensionWhileDispatched moves the handling deadline only: signing
+// for the event keeps its own limit, and its light stays as it was.
+func TestExtensionWhileDispatched(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		s := w.s
+		street, dept := at(auth.StreetStaff, w.s1, 31), at(auth.DepartmentStaff, w.dept, 61)
+		lon, lat := pt(116.005, 29.705)
+		c, err := s.Create(ctx, at(auth.GridMember, w.g1, 51), NewEvent{CategoryID: w.cat.ID, Description: "路灯不亮", Lon: lon, Lat: lat, Source: FromGrid, IdemKey: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := c.Event.ID
+		for _, st := range []struct {
+			actor *auth.Actor
+			in    StepInput
+		}{
+			{street, StepInput{Action: ActAccept}},
+			{street, StepInput{Action: ActDispatch, HandlingUnitID: w.dept.ID, Whistle: Daily}},
+			{dept, StepInput{Action: ActAskExtension, Days: 3, Note: "需要采购配件"}},
+		} {
+			if _, err := s.Act(ctx, st.actor, id, st.in); err != nil {
+				t.Fatalf("%s: %v", st.in.Action, err)
+			}
+		}
+		before, err := s.Event(ctx, street, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.Act(ctx, street, id, StepInput{Action: ActApprove})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.State != Dispatched || !after.StageDueAt.Equal(*before.StageDueAt) || after.WarnLevel != 0 || !after.DueAt.After(*before.DueAt) || after.Extensions != 1 {
+			t.Errorf("extension while dispatched: sign by %v (was %v), light %d, due %v (was %v)",
+				after.StageDueAt, before.StageDueAt, after.WarnLevel, after.DueAt, before.DueAt)
+		}
+	})
+}
