@@ -151,7 +151,9 @@ func (h *headerMap) record(row sheetRow, p *problems) record {
 		w := min(i, len(h.warned)-1)
 		if !h.warned[w] {
 			h.warned[w] = true
-			p.add(row.N, columnName(i), maskCell(Column{}, c.Text), i18n.M("sheet.no_column_header", columnName(i), h.row))
+			// What sits under no header is not echoed: it is often where
+			// identity numbers were pasted.
+			p.add(row.N, columnName(i), "", i18n.M("sheet.no_column_header", columnName(i), h.row))
 		}
 	}
 	return rec

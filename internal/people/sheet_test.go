@@ -262,8 +262,10 @@ func TestHeaderAndCells(t *testing.T) {
 	if !p.empty() {
 		t.Fatalf("good header: %+v", p.list)
 	}
-	rec := h.record(sheetRow{N: 2, Cells: []sheetCell{{Text: "x"}, {Text: " 王芳\u3000"}, {Text: "B"}, {Text: "302"}, {Text: "stray"}}}, &p)
-	if rec.cells[l.Index("name")].Text != " 王芳\u3000" || len(p.list) != 1 || p.list[0].Column != "E" {
+	rec := h.record(sheetRow{N: 2, Cells: []sheetCell{{Text: "x"}, {Text: " 王芳\u3000"}, {Text: "B"}, {Text: "302"}, {Text: "360403198001010016"}}}, &p)
+	// What sits under no header is named, not echoed: it is often where
+	// identity numbers were pasted.
+	if rec.cells[l.Index("name")].Text != " 王芳\u3000" || len(p.list) != 1 || p.list[0].Column != "E" || p.list[0].Value != "" {
 		t.Errorf("record = %+v, problems %+v", rec, p.list)
 	}
 
@@ -556,6 +558,25 @@ func checkReader(t *testing.T, data []byte) {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || ae.Code == apperr.Internal {
 			t.Fatalf("unexpected error %v", err)
+		}
+	}
+}
+
+// TestReportValuesHideNumbers checks that a report echoes no identity
+// number or phone whole, whatever column it was typed into.
+func TestReportValuesHideNumbers(t *testing.T) {
+	for in, want := range map[string]string{
+		"360403198001010016":   "360***********0016",
+		"36040319800101001X":   "360***********001X",
+		"电话13812345678请回电":     "电话138****5678请回电",
+		"2026-13-01":           "2026-13-01",
+		"12345":                "12345",
+		"1号楼2单元301":            "1号楼2单元301",
+		"0792-8221234":         "0792-8221234",
+		"x360403198001010016x": "x360************016x",
+	} {
+		if got := maskCell(Column{}, in); got != want {
+			t.Errorf("maskCell(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
