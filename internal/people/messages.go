@@ -106,6 +106,7 @@ func init() {
 		"people.post_closed":           {Zh: "该岗位已关闭。", En: "This post is closed."},
 		"people.post_full":             {Zh: "该岗位名额已满。", En: "This post is full."},
 		"people.already_claimed":       {Zh: "已认领过该岗位。", En: "Already claimed."},
+		"people.post_elsewhere":        {Zh: "该岗位不在党员报到社区的需求清单中。", En: "The post is not on the needs list of the community the member reported to."},
 		"people.bad_quarter":           {Zh: "季度应为 1 到 4。", En: "A quarter is 1 to 4."},
 		"people.building_not_in_grid":  {Zh: "负责的楼栋应在本网格内。", En: "The buildings looked after must be in this grid."},
 		"people.in_use.households":     {Zh: "住户", En: "households"},

@@ -435,6 +435,14 @@ func (s *Store) RecordHours(ctx context.Context, actor *auth.Actor, memberID, po
 		if m.RegisteredCommunityID == 0 {
 			return apperr.New(apperr.Conflict, "people.not_registered")
 		}
+		// A post, if named, is one of the needs list of the community the
+		// member reported to.
+		if postID != 0 {
+			p, err := s.postIn(ctx, tx, auth.Scope{All: true}, postID)
+			if err != nil || p.CommunityID != m.RegisteredCommunityID {
+				return apperr.FieldInvalid("post_id", "people.post_elsewhere")
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO service_hours (party_member_id, post_id, served_on, minutes, note, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			memberID, nullID(postID), day, minutes, note, actor.Username, s.now()); err != nil {
 			return apperr.Wrap(err)

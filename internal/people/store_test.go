@@ -348,6 +348,17 @@ func TestPartyMembersAndService(t *testing.T) {
 		if err := f.s.RecordHours(ctx, system, m.ID, post.ID, "2026-02-14", 180, ""); err != nil {
 			t.Fatal(err)
 		}
+		// Hours at a post that does not exist, or is another community's,
+		// are refused, not a database error.
+		other, err := f.s.CreatePost(ctx, system, PostInput{CommunityID: f.otherComm.ID, Category: "legal_aid", Title: "普法宣传", Slots: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pid := range []int64{999999, other.ID} {
+			if err := f.s.RecordHours(ctx, system, m.ID, pid, "2026-02-14", 60, ""); fieldOf(err) != "post_id" {
+				t.Errorf("hours at post %d: %v", pid, err)
+			}
+		}
 		if err := f.s.RecordHours(ctx, system, m.ID, post.ID, "2026-05-02", 120, ""); err != nil {
 			t.Fatal(err)
 		}

@@ -33,9 +33,9 @@ func IDNumberProblem(id string) string {
 	if id[17] != idCheck[sum%11] {
 		return "pii.id_check"
 	}
-	// A real date, and not after today: nobody holds a card for a birth to
-	// come.
-	if birth, err := time.Parse("20060102", id[6:14]); err != nil || birth.After(time.Now()) {
+	// A real date, from 1900 (the calendars the system keeps start there)
+	// and not after today: nobody holds a card for a birth to come.
+	if birth, err := time.Parse("20060102", id[6:14]); err != nil || birth.Year() < 1900 || birth.After(time.Now()) {
 		return "pii.id_birth"
 	}
 	return ""

@@ -68,7 +68,7 @@ func TestCheckCharFromStandard(t *testing.T) {
 func TestIDNumberProblem(t *testing.T) {
 	valid := []string{
 		"11010519491231002X",
-		"440524188001010014",
+		makeID("36040319000101123"), // the earliest birth the system keeps
 		makeID("36040319900101123"),
 		makeID("36040320000229004"), // leap day
 		makeID("36040319991231999"),
@@ -110,6 +110,9 @@ func TestIDNumberProblem(t *testing.T) {
 		{makeID("36040319010229123"), "pii.id_birth"},
 		{makeID("36040319000229123"), "pii.id_birth"},                                               // 1900 is not a leap year
 		{makeID("360403" + time.Now().AddDate(0, 0, 2).Format("20060102") + "123"), "pii.id_birth"}, // not born yet
+		{makeID("36040300000101123"), "pii.id_birth"},                                               // year 0
+		{makeID("36040318991231123"), "pii.id_birth"},
+		{"440524188001010014", "pii.id_birth"}, // the standard's example, born 1880
 	}
 	for _, id := range wrongChecks {
 		bad = append(bad, struct{ id, want string }{id, "pii.id_check"})
