@@ -136,6 +136,16 @@ func TestPeoplePages(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := list[0]
+		// Lists leave in spreadsheets only with the bulk permission, workers'
+		// too: a grid member reads the list but does not export it.
+		resp, err := e.Browser(t, "grid1").Get(e.Server.URL + "/workers?format=csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 403 {
+			t.Errorf("a grid member exporting workers: %d", resp.StatusCode)
+		}
 		b := e.Browser(t, "admin")
 		for _, path := range []string{"/residents", "/residents?tag=elderly_alone", fmt.Sprintf("/residents/%d", res.ID), fmt.Sprintf("/residents/%d/edit", res.ID),
 			fmt.Sprintf("/residents/new?household=%d", mine.ID), fmt.Sprintf("/households/%d", mine.ID), "/my-grid", "/party-members",

@@ -623,7 +623,8 @@ func (a *API) patchStaff(r *http.Request, actor *auth.Actor, id int64) (any, err
 	if err != nil {
 		return nil, err
 	}
-	in := GridStaffInput{GridID: cur.GridID, Role: cur.Role, Kind: cur.Kind, Name: cur.Name, UserID: cur.UserID, Since: string(cur.Since), Buildings: cur.Buildings}
+	in := GridStaffInput{GridID: cur.GridID, Role: cur.Role, Kind: cur.Kind, Name: cur.Name, UserID: cur.UserID, WorkerID: cur.WorkerID, ResidentID: cur.ResidentID,
+		Since: string(cur.Since), Buildings: cur.Buildings}
 	body.apply(&in)
 	g, err := a.Store.SaveGridStaff(r.Context(), actor, id, in)
 	if err != nil {

@@ -2,7 +2,6 @@ package people
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -22,7 +21,7 @@ func (l *Loader) ResidentStatus(ctx context.Context, actor *auth.Actor, househol
 	if _, err := l.tx.Exec(ctx, `UPDATE residents SET status = ?, status_on = ?, updated_at = ? WHERE id = ?`, status, day, l.s.now(), residentID); err != nil {
 		return apperr.Wrap(err)
 	}
-	detail := fmt.Sprintf(`{"from":"living","to":%q,"on":%q,"note":""}`, status, day)
+	detail := jsonText(map[string]any{"from": "living", "to": status, "on": day, "note": ""})
 	return apperr.Wrap(l.s.history(ctx, l.tx, actor, householdID, residentID, "status", detail))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -100,6 +101,16 @@ func (s *Store) writableUnit(ctx context.Context, q db.Querier, actor *auth.Acto
 		}
 	}
 	return nil, apperr.FieldInvalid(field, "people.unit_wrong_type", types[0].Label())
+}
+
+// jsonText is v as JSON text, for the history's detail column (Go's %q
+// is not JSON for control characters).
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("history detail: %v", err)) // maps of strings and numbers always marshal
+	}
+	return string(b)
 }
 
 func (s *Store) history(ctx context.Context, tx *db.Tx, actor *auth.Actor, householdID, residentID int64, kind string, detail string) error {
@@ -270,7 +281,7 @@ func (s *Store) MoveHousehold(ctx context.Context, actor *auth.Actor, id, buildi
 		if _, err := tx.Exec(ctx, `UPDATE party_members SET unit_path = ? WHERE resident_id IN (SELECT id FROM residents WHERE household_id = ?)`, b.Path, id); err != nil {
 			return apperr.Wrap(err)
 		}
-		detail := fmt.Sprintf(`{"from":{"building_id":%d,"room":%q},"to":{"building_id":%d,"room":%q}}`, h.BuildingID, h.Room, b.ID, room)
+		detail := jsonText(map[string]any{"from": map[string]any{"building_id": h.BuildingID, "room": h.Room}, "to": map[string]any{"building_id": b.ID, "room": room}})
 		if err := s.history(ctx, tx, actor, id, 0, "moved", detail); err != nil {
 			return apperr.Wrap(err)
 		}
@@ -630,7 +641,7 @@ func (s *Store) SetResidentStatus(ctx context.Context, actor *auth.Actor, id int
 		if _, err := tx.Exec(ctx, `UPDATE residents SET status = ?, status_on = ?, updated_at = ? WHERE id = ?`, status, day, s.now(), id); err != nil {
 			return apperr.Wrap(err)
 		}
-		detail := fmt.Sprintf(`{"from":%q,"to":%q,"on":%q,"note":%q}`, r.Status, status, day, note)
+		detail := jsonText(map[string]any{"from": r.Status, "to": status, "on": day, "note": note})
 		if err := s.history(ctx, tx, actor, r.HouseholdID, id, "status", detail); err != nil {
 			return apperr.Wrap(err)
 		}

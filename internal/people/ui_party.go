@@ -402,6 +402,9 @@ func (u *UI) workers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.URL.Query().Get("format") != "" {
+		if err := checkExport(actor, len(list)); err != nil {
+			return err
+		}
 		s := web.Sheet{Name: i18n.T(lang, "nav.workers"), Header: []string{i18n.T(lang, "people.unit"), i18n.T(lang, "people.name"), i18n.T(lang, "people.gender"),
 			i18n.T(lang, "people.birth_date"), i18n.T(lang, "people.position"), i18n.T(lang, "people.education"), i18n.T(lang, "people.pay_step"),
 			i18n.T(lang, "people.id_number"), i18n.T(lang, "people.phone")}}
