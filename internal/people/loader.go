@@ -208,6 +208,10 @@ func (l *Loader) residentBatch(ctx context.Context, rows []NewResident) ([]int64
 	rs, err := l.tx.Query(ctx, `INSERT INTO residents (household_id, unit_path, name, gender, birth_date, id_type, id_number_sealed, id_number_index, id_number_masked,
 		phone_sealed, phone_index, phone_masked, ethnicity, residence, relation, created_at, updated_at)
 		VALUES `+strings.Join(values, ", ")+` RETURNING id, id_number_index`, args...)
+	if db.IsUniqueViolation(err) {
+		// Checked above; another write took one of these numbers since.
+		return nil, apperr.New(apperr.Conflict, "people.id_taken_meanwhile")
+	}
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -224,7 +228,9 @@ func (l *Loader) residentBatch(ctx context.Context, rows []NewResident) ([]int64
 		byIndex[index] = id
 	}
 	rs.Close()
-	if err := rs.Err(); err != nil {
+	if err := rs.Err(); db.IsUniqueViolation(err) {
+		return nil, apperr.New(apperr.Conflict, "people.id_taken_meanwhile")
+	} else if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	ids := make([]int64, len(list))

@@ -89,6 +89,7 @@ func init() {
 		"people.birth_future":          {Zh: "出生日期不能晚于今天。", En: "A birth date cannot be in the future."},
 		"people.unknown_tag":           {Zh: "没有“%s”这个标签。", En: "There is no tag %q."},
 		"people.duplicate_id":          {Zh: "证件号 %s 已有登记。", En: "Identity number %s is already on file."},
+		"people.id_taken_meanwhile":    {Zh: "导入期间有证件号被同时登记，请重新导入。", En: "An identity number was put on file by another write meanwhile; import again."},
 		"people.unit_not_found":        {Zh: "单位不存在或不在您的管辖范围内。", En: "The unit does not exist or is outside your area."},
 		"people.unit_wrong_type":       {Zh: "应选择一个%s。", En: "Choose a %s."},
 		"people.household_not_found":   {Zh: "住户不存在或不在您的管辖范围内。", En: "The household does not exist or is outside your area."},

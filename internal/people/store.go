@@ -537,6 +537,9 @@ func (s *Store) insertResident(ctx context.Context, tx *db.Tx, path string, c *c
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'living', ?, ?) RETURNING id`,
 		c.HouseholdID, path, c.Name, c.Gender, c.birth, c.IDType, idn.text, idn.index, idn.masked,
 		ph.text, ph.index, ph.masked, c.Ethnicity, c.Residence, c.Relation, now, now).Scan(&id)
+	if db.IsUniqueViolation(err) {
+		return 0, duplicateID(c.IDNumber) // written by another at the same moment
+	}
 	if err != nil {
 		return 0, apperr.Wrap(err)
 	}
@@ -597,7 +600,11 @@ func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64,
 			sets = append(sets, "phone_sealed = ?", "phone_index = ?", "phone_masked = ?")
 			args = append(args, ph.text, ph.index, ph.masked)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE residents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
+		_, err = tx.Exec(ctx, `UPDATE residents SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...)
+		if db.IsUniqueViolation(err) {
+			return duplicateID(c.IDNumber) // taken by another write at the same moment
+		}
+		if err != nil {
 			return apperr.Wrap(err)
 		}
 		if err := s.writeTags(ctx, tx, id, c.Tags, true); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -444,6 +445,46 @@ func TestWorkersAndGridStaff(t *testing.T) {
 		}
 		if o, _ := f.s.Overview(ctx, system); o.GridMembers != 1 {
 			t.Errorf("grid members = %d", o.GridMembers)
+		}
+	})
+}
+
+// TestIdentityNumberOnceUnderRace adds one identity number from many
+// writers at once: exactly one resident is written, the others are told
+// it is on file.
+func TestIdentityNumberOnceUnderRace(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		h, err := f.s.CreateHousehold(ctx, system, f.building.ID, "101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := idNumber("36040319800101001")
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := f.s.CreateResident(ctx, system, ResidentInput{HouseholdID: h.ID, Name: "王芳", IDNumber: id, Relation: "head"})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		ok := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case fieldOf(err) != "id_number":
+				t.Errorf("a racing write: %v", err)
+			}
+		}
+		var n int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM residents`).Scan(&n); err != nil || ok != 1 || n != 1 {
+			t.Errorf("%d written, %d on file (%v)", ok, n, err)
 		}
 	})
 }
