@@ -320,7 +320,52 @@ type householdKey struct {
 	room     string
 }
 
+// unitsUnmoved locks the units an import writes under (on PostgreSQL a
+// move of them waits for the import, then carries its rows along) and
+// refuses the import if any moved since the rows were checked: their
+// paths, and so who may see the rows, would be wrong.
+func unitsUnmoved(ctx context.Context, tx *db.Tx, units map[string]*org.Unit) error {
+	if len(units) == 0 {
+		return nil
+	}
+	ids := make([]any, 0, len(units))
+	checked := map[int64]string{}
+	for _, u := range units {
+		if u != nil {
+			ids = append(ids, u.ID)
+			checked[u.ID] = u.Path
+		}
+	}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		rows, err := tx.Query(ctx, `SELECT id, path FROM units WHERE id IN (`+db.Placeholders(len(chunk))+`)`+db.ForUpdate(tx.Engine()), chunk...)
+		if err != nil {
+			return apperr.Wrap(err)
+		}
+		for rows.Next() {
+			var id int64
+			var path string
+			if err := rows.Scan(&id, &path); err != nil {
+				rows.Close()
+				return apperr.Wrap(err)
+			}
+			if path != checked[id] {
+				rows.Close()
+				return apperr.New(apperr.Conflict, "sheet.units_moved")
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return apperr.Wrap(err)
+		}
+	}
+	return nil
+}
+
 func (ri *residentImporter) write(ctx context.Context, tx *db.Tx, rep *ImportReport, progress func(int)) (int, error) {
+	if err := unitsUnmoved(ctx, tx, ri.buildings); err != nil {
+		return 0, err
+	}
 	ids := map[int64]bool{}
 	for _, b := range ri.buildings {
 		ids[b.ID] = true
@@ -606,6 +651,9 @@ func (si *staffImporter) check(ctx context.Context, p *problems, progress func(i
 }
 
 func (si *staffImporter) write(ctx context.Context, tx *db.Tx, _ *ImportReport, progress func(int)) (int, error) {
+	if err := unitsUnmoved(ctx, tx, si.units); err != nil {
+		return 0, err
+	}
 	l := si.s.Loader(tx)
 	for i, r := range si.rows {
 		if _, err := l.GridStaff(ctx, si.units[r.grid], r.in); err != nil {

@@ -633,3 +633,30 @@ func TestImportJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestImportRefusesMovedBuildings moves the building an import writes
+// into after its rows were checked: the import refuses and writes nothing,
+// rather than filing residents under the building's old place.
+func TestImportRefusesMovedBuildings(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		file := makeXLSX(t, [][]any{residentHeader(), resRow("张建华", idNumber("36040319600101001"), f.building.Code, "101", "户主")})
+		moved := false
+		_, err := f.s.ImportSheet(ctx, system, SheetResidents, file, ImportOptions{Progress: func(s Stage, done, total int) {
+			if s == StageWriting && !moved {
+				moved = true
+				if _, err := f.s.Orgs.MoveUnit(ctx, system, f.building.ID, f.otherGrid.ID, f.otherGrid.Code+"009"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}})
+		if !moved || apperr.CodeOf(err) != apperr.Conflict {
+			t.Errorf("import into a building moved meanwhile: %v", err)
+		}
+		var n int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM residents`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d residents written", n)
+		}
+	})
+}

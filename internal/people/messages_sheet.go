@@ -75,6 +75,7 @@ func init() {
 		"sheet.bad_encoding":      {Zh: "无法识别 CSV 文件的编码，请保存为 UTF-8 或 GBK 编码。", En: "The CSV file's encoding is not recognised; save it as UTF-8 or GBK."},
 		"sheet.empty":             {Zh: "文件是空的。", En: "The file is empty."},
 		"sheet.no_rows":           {Zh: "文件中只有表头，没有数据行。", En: "The file holds a header and no data rows."},
+		"sheet.units_moved":       {Zh: "检查数据后有楼栋或网格被调整了位置，未导入任何数据，请重新导入。", En: "A building or grid was moved after the rows were checked; nothing was imported. Import again."},
 		"sheet.too_large":         {Zh: "文件超过 %d MB，请拆分后分批导入。", En: "The file is larger than %d MB; split it and import the parts."},
 		"sheet.too_many_rows":     {Zh: "文件超过 %d 行，请拆分后分批导入。", En: "The file has more than %d rows; split it and import the parts."},
 		"sheet.unpacks_too_large": {Zh: "文件解压后过大，无法导入，请拆分后分批导入。", En: "The file unpacks to too much data; split it and import the parts."},
