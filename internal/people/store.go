@@ -239,7 +239,7 @@ func (s *Store) ListHouseholds(ctx context.Context, actor *auth.Actor, f Househo
 	for _, h := range out {
 		ids = append(ids, h.ID)
 	}
-	members, err := s.queryResidents(ctx, s.DB, `r.household_id IN (`+db.Placeholders(len(ids))+`) AND r.status = 'living'`, ids, "r.household_id, r.relation <> 'head', r.birth_date", len(ids)*20, 0)
+	members, err := s.queryResidents(ctx, s.DB, `r.household_id IN (`+db.Placeholders(len(ids))+`) AND r.status = 'living'`, ids, "r.household_id, r.relation <> 'head', r.birth_date", 0, 0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -261,6 +261,9 @@ func clampLimit(n int) int {
 // (or room); the move is kept in its history.
 func (s *Store) MoveHousehold(ctx context.Context, actor *auth.Actor, id, buildingID int64, room string) (*Household, error) {
 	room = strings.TrimSpace(room)
+	if len([]rune(room)) > 20 {
+		return nil, apperr.FieldInvalid("room", "field.too_long", 20)
+	}
 	var out *Household
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		h, err := s.householdIn(ctx, tx, actor.Scope(PermWrite), id)
@@ -331,9 +334,15 @@ const residentCols = `r.id, r.household_id, r.unit_path, r.name, r.gender, r.bir
 
 const residentFrom = ` FROM residents r JOIN households h ON h.id = r.household_id JOIN units b ON b.id = h.building_id`
 
+// queryResidents reads residents matching where, in order; limit 0 reads
+// them all (the members of a page of households, however large a
+// collective household is).
 func (s *Store) queryResidents(ctx context.Context, q db.Querier, where string, args []any, order string, limit, offset int) ([]Resident, error) {
-	rows, err := q.Query(ctx, `SELECT `+residentCols+residentFrom+` WHERE `+where+` ORDER BY `+order+
-		` LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
+	page := ""
+	if limit > 0 {
+		page = ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(offset)
+	}
+	rows, err := q.Query(ctx, `SELECT `+residentCols+residentFrom+` WHERE `+where+` ORDER BY `+order+page, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}

@@ -488,3 +488,36 @@ func TestIdentityNumberOnceUnderRace(t *testing.T) {
 		}
 	})
 }
+
+// TestCollectiveHousehold lists a collective household (a dormitory) with
+// all its members, and keeps a moved household's room within bounds.
+func TestCollectiveHousehold(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		h, err := f.s.CreateHousehold(ctx, system, f.building.ID, "集体宿舍")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 25 {
+			relation := "other"
+			if i == 0 {
+				relation = "head"
+			}
+			if _, err := f.s.CreateResident(ctx, system, ResidentInput{HouseholdID: h.ID, Name: fmt.Sprintf("职工%02d", i),
+				IDNumber: idNumber(fmt.Sprintf("360403199001%02d%03d", i%28+1, i)), Relation: relation}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, _, err := f.s.ListHouseholds(ctx, system, HouseholdFilter{UnderID: f.building.ID, Limit: 20})
+		if err != nil || len(list) != 1 || len(list[0].Members) != 25 {
+			t.Errorf("collective household: %d households, %v", len(list), err)
+			if len(list) == 1 {
+				t.Errorf("%d members listed", len(list[0].Members))
+			}
+		}
+		if _, err := f.s.MoveHousehold(ctx, system, h.ID, f.building2.ID, strings.Repeat("房", 21)); fieldOf(err) != "room" {
+			t.Errorf("a 21-character room: %v", err)
+		}
+	})
+}
