@@ -10,6 +10,7 @@ import (
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workcal"
@@ -24,20 +25,22 @@ const maxAPIBody = 90 << 20
 
 // Register adds the routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/events", web.API(a.list))
-	mux.Handle("POST /api/v1/events", web.API(a.create))
-	mux.Handle("GET /api/v1/events/indicators", web.API(a.indicators))
-	mux.Handle("GET /api/v1/events/ranking", web.API(a.ranking))
-	mux.Handle("GET /api/v1/events/{id}", web.API(a.get))
-	mux.Handle("POST /api/v1/events/{id}/actions", web.API(a.act))
-	mux.Handle("GET /api/v1/events/{id}/nearby", web.API(a.nearby))
+	mux.Handle("GET /api/v1/events", web.ActorAPI(a.list))
+	mux.Handle("POST /api/v1/events", web.ActorAPI(a.create))
+	mux.Handle("GET /api/v1/events/indicators", web.ActorAPI(a.indicators))
+	mux.Handle("GET /api/v1/events/ranking", web.ActorAPI(a.ranking))
+	mux.Handle("GET /api/v1/events/{id}", web.ActorPathAPI(a.get))
+	mux.Handle("POST /api/v1/events/{id}/actions", web.ActorPathAPI(a.act))
+	mux.Handle("GET /api/v1/events/{id}/nearby", web.ActorPathAPI(a.nearby))
 	mux.Handle("GET /api/v1/events/{id}/photos/{pid}", http.HandlerFunc(a.photo))
-	mux.Handle("GET /api/v1/event-categories", web.API(a.categories))
-	mux.Handle("POST /api/v1/event-categories", web.API(a.saveCategory))
-	mux.Handle("PUT /api/v1/event-categories/{id}", web.API(a.saveCategory))
-	mux.Handle("GET /api/v1/calendar", web.API(a.calendar))
-	mux.Handle("PUT /api/v1/calendar/{year}", web.API(a.setCalendar))
-	mux.Handle("GET /api/v1/notifications", web.API(a.notifications))
+	mux.Handle("GET /api/v1/event-categories", web.ActorAPI(a.categories))
+	mux.Handle("POST /api/v1/event-categories", web.ActorAPI(func(r *http.Request, actor *auth.Actor) (any, error) {
+		return a.saveCategory(r, actor, 0)
+	}))
+	mux.Handle("PUT /api/v1/event-categories/{id}", web.ActorPathAPI(a.saveCategory))
+	mux.Handle("GET /api/v1/calendar", web.ActorAPI(a.calendar))
+	mux.Handle("PUT /api/v1/calendar/{year}", web.ActorAPI(a.setCalendar))
+	mux.Handle("GET /api/v1/notifications", web.ActorAPI(a.notifications))
 }
 
 // EventJSON is an event in the API.
@@ -147,29 +150,31 @@ func filterFromQuery(q *web.Query) (Filter, error) {
 
 // period reads ?from= and ?to= (dates in Shanghai; to is inclusive).
 func period(q *web.Query) (time.Time, time.Time, error) {
-	var from, to time.Time
-	if s := q.String("from"); s != "" {
-		t, err := time.ParseInLocation("2006-01-02", s, workcal.Shanghai)
-		if err != nil {
-			return from, to, apperr.FieldInvalid("from", "field.bad_date")
-		}
-		from = t
+	from, err := day(q, "from")
+	if err != nil {
+		return from, time.Time{}, err
 	}
-	if s := q.String("to"); s != "" {
-		t, err := time.ParseInLocation("2006-01-02", s, workcal.Shanghai)
-		if err != nil {
-			return from, to, apperr.FieldInvalid("to", "field.bad_date")
-		}
-		to = t.AddDate(0, 0, 1)
+	to, err := day(q, "to")
+	if err != nil || to.IsZero() {
+		return from, to, err
 	}
-	return from, to, nil
+	return from, to.AddDate(0, 0, 1), nil
 }
 
-func (a *API) list(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
+// day reads a date parameter (a day in Shanghai), zero when absent.
+func day(q *web.Query, name string) (time.Time, error) {
+	s := q.String(name)
+	if s == "" {
+		return time.Time{}, nil
 	}
+	t, err := time.ParseInLocation(date.Layout, s, workcal.Shanghai)
+	if err != nil {
+		return time.Time{}, apperr.FieldInvalid(name, "field.bad_date")
+	}
+	return t, nil
+}
+
+func (a *API) list(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	f, err := filterFromQuery(q)
 	if err != nil {
@@ -230,11 +235,7 @@ func decodePhotos(list []string) ([]Photo, error) {
 	return out, nil
 }
 
-func (a *API) create(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) create(r *http.Request, actor *auth.Actor) (any, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxAPIBody)
 	var body createBody
 	if err := decodeBig(r, &body); err != nil {
@@ -287,15 +288,7 @@ func decodeBig(r *http.Request, v any) error {
 	return web.DecodeJSONBytes(r.Body, v)
 }
 
-func (a *API) get(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) get(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	ctx := r.Context()
 	e, err := a.Store.Event(ctx, actor, id)
 	if err != nil {
@@ -337,15 +330,7 @@ type actBody struct {
 	Photos         []string `json:"photos"`
 }
 
-func (a *API) act(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) act(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxAPIBody)
 	var body actBody
 	if err := decodeBig(r, &body); err != nil {
@@ -363,15 +348,7 @@ func (a *API) act(r *http.Request) (any, error) {
 	return eventJSON(e, web.Lang(r), a.Store.now()), nil
 }
 
-func (a *API) nearby(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
+func (a *API) nearby(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	e, err := a.Store.Event(r.Context(), actor, id)
 	if err != nil {
 		return nil, err
@@ -380,11 +357,17 @@ func (a *API) nearby(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := a.Store.now()
 	items := make([]EventJSON, len(list))
 	for i := range list {
-		items[i] = eventJSON(&list[i], web.Lang(r), a.Store.now())
+		items[i] = eventJSON(&list[i], web.Lang(r), now)
 	}
-	return web.NewList(items, len(items), web.Paging{Page: 1, PerPage: max(1, len(items))}), nil
+	return wholeList(items), nil
+}
+
+// wholeList is a listing of every item on one page.
+func wholeList[T any](items []T) web.List[T] {
+	return web.NewList(items, len(items), web.Paging{Page: 1, PerPage: max(1, len(items))})
 }
 
 // servePhoto writes a photo of an event the actor may read.
@@ -453,10 +436,7 @@ func categoryJSON(c *Category) CategoryJSON {
 	return j
 }
 
-func (a *API) categories(r *http.Request) (any, error) {
-	if _, err := web.SignedIn(r); err != nil {
-		return nil, err
-	}
+func (a *API) categories(r *http.Request, _ *auth.Actor) (any, error) {
 	list, err := a.Store.Categories(r.Context())
 	if err != nil {
 		return nil, err
@@ -465,20 +445,11 @@ func (a *API) categories(r *http.Request) (any, error) {
 	for i := range list {
 		items[i] = categoryJSON(&list[i])
 	}
-	return web.NewList(items, len(items), web.Paging{Page: 1, PerPage: max(1, len(items))}), nil
+	return wholeList(items), nil
 }
 
-func (a *API) saveCategory(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	var id int64
-	if r.PathValue("id") != "" {
-		if id, err = web.PathID(r, "id"); err != nil {
-			return nil, err
-		}
-	}
+// saveCategory creates (id 0) or changes a category.
+func (a *API) saveCategory(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body struct {
 		ParentID       int64  `json:"parent_id"`
 		Code           string `json:"code"`
@@ -511,54 +482,50 @@ func (a *API) saveCategory(r *http.Request) (any, error) {
 	return categoryJSON(c), nil
 }
 
-func (a *API) indicators(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
+func (a *API) indicators(r *http.Request, actor *auth.Actor) (any, error) {
+	fq, err := readFigures(r, actor, a.Store.now())
 	if err != nil {
 		return nil, err
 	}
-	q := web.NewQuery(r)
-	unit := q.ID("unit")
-	from, to, err := period(q)
-	if err != nil {
-		return nil, err
-	}
-	if err := q.Err(); err != nil {
-		return nil, err
-	}
-	from, to = defaultPeriod(from, to, a.Store.now())
-	if unit == 0 {
-		unit = homeUnit(actor)
-	}
-	return a.Store.IndicatorsFor(r.Context(), actor, unit, from, to)
+	return a.Store.IndicatorsFor(r.Context(), actor, fq.unit, fq.from, fq.to)
 }
 
-func (a *API) ranking(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
+func (a *API) ranking(r *http.Request, actor *auth.Actor) (any, error) {
+	fq, err := readFigures(r, actor, a.Store.now())
 	if err != nil {
 		return nil, err
 	}
+	list, err := a.Store.Ranking(r.Context(), actor, fq.unit, fq.departments, fq.from, fq.to)
+	if err != nil {
+		return nil, err
+	}
+	return wholeList(list), nil
+}
+
+// figures is what indicators and rankings are asked for.
+type figures struct {
+	unit        int64 // the actor's home unit when not given (0 if they have none)
+	departments bool  // rank the departments rather than the units below
+	from, to    time.Time
+}
+
+// readFigures reads ?unit=, ?departments= and the period (this month so
+// far when not given) of an indicators or ranking request.
+func readFigures(r *http.Request, actor *auth.Actor, now time.Time) (figures, error) {
 	q := web.NewQuery(r)
-	unit := q.ID("unit")
-	deps := q.String("departments") == "1"
+	fq := figures{unit: q.ID("unit"), departments: q.String("departments") == "1"}
 	from, to, err := period(q)
 	if err != nil {
-		return nil, err
+		return fq, err
 	}
 	if err := q.Err(); err != nil {
-		return nil, err
+		return fq, err
 	}
-	from, to = defaultPeriod(from, to, a.Store.now())
-	if unit == 0 {
-		unit = homeUnit(actor)
+	fq.from, fq.to = defaultPeriod(from, to, now)
+	if fq.unit == 0 {
+		fq.unit = homeUnit(actor)
 	}
-	list, err := a.Store.Ranking(r.Context(), actor, unit, deps, from, to)
-	if err != nil {
-		return nil, err
-	}
-	if list == nil {
-		list = []Indicators{}
-	}
-	return web.NewList(list, len(list), web.Paging{Page: 1, PerPage: max(1, len(list))}), nil
+	return fq, nil
 }
 
 // defaultPeriod is this month so far when no period is given.
@@ -587,10 +554,7 @@ func homeUnit(actor *auth.Actor) int64 {
 	return 0
 }
 
-func (a *API) calendar(r *http.Request) (any, error) {
-	if _, err := web.SignedIn(r); err != nil {
-		return nil, err
-	}
+func (a *API) calendar(r *http.Request, _ *auth.Actor) (any, error) {
 	years, err := a.Store.Cal.Years(r.Context())
 	if err != nil {
 		return nil, err
@@ -617,11 +581,7 @@ func (a *API) calendar(r *http.Request) (any, error) {
 	return map[string]any{"years": out}, nil
 }
 
-func (a *API) setCalendar(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) setCalendar(r *http.Request, actor *auth.Actor) (any, error) {
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil {
 		return nil, apperr.FieldInvalid("year", "workcal.bad_year")
@@ -642,7 +602,7 @@ func (a *API) setCalendar(r *http.Request) (any, error) {
 	if err := a.Store.Cal.SetYear(r.Context(), actor, y); err != nil {
 		return nil, err
 	}
-	return a.calendar(r)
+	return a.calendar(r, actor)
 }
 
 // yearFromText reads a year of the calendar as forms and the API give it.
@@ -665,11 +625,7 @@ func yearFromText(year int, hours, holidays, workdays string, provisional bool) 
 	return y, nil
 }
 
-func (a *API) notifications(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
+func (a *API) notifications(r *http.Request, actor *auth.Actor) (any, error) {
 	list, unread, err := a.Store.Notifications(r.Context(), actor, 100)
 	if err != nil {
 		return nil, err

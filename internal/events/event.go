@@ -250,10 +250,7 @@ const (
 	ActSupervise    Action = "supervise"
 	ActMerge        Action = "merge"
 	ActWarn         Action = "warn"     // the deadline sweep: yellow
-	ActOverdue      Action = "overdue"  // the deadline sweep: red
-	ActEscalate     Action = "escalate" // the deadline sweep: sent up a level
-	ActionExtension        = "extend"   // the pending kinds
-	ActionDeferral         = "defer"
+	ActEscalate     Action = "escalate" // the deadline sweep: red, sent up a level
 )
 
 // Who is what an actor is to one event: the roles that decide what they may

@@ -175,29 +175,19 @@ func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, parentID int64, 
 	if err != nil {
 		return nil, err
 	}
-	var children []unitRef
-	var rows interface {
-		Next() bool
-		Scan(...any) error
-		Close() error
-		Err() error
-	}
-	col := "unit_path"
+	col, want := "unit_path", map[string]string{"district": "street", "street": "community", "community": "grid", "area": "grid"}[parent.Type]
 	if departments {
-		col = "handling_path"
-		lo, hi := db.PrefixRange(parent.Path)
-		rows, err = s.DB.Query(ctx, `SELECT id, type, path, name FROM units WHERE type = 'department' AND path >= ? AND path < ? ORDER BY code`, lo, hi)
-	} else {
-		want := map[string]string{"district": "street", "street": "community", "community": "grid", "area": "grid"}[parent.Type]
-		if want == "" {
-			return nil, nil
-		}
-		lo, hi := db.PrefixRange(parent.Path)
-		rows, err = s.DB.Query(ctx, `SELECT id, type, path, name FROM units WHERE type = ? AND path >= ? AND path < ? ORDER BY code`, want, lo, hi)
+		col, want = "handling_path", "department"
 	}
+	if want == "" {
+		return nil, nil
+	}
+	lo, hi := db.PrefixRange(parent.Path)
+	rows, err := s.DB.Query(ctx, `SELECT id, type, path, name FROM units WHERE type = ? AND path >= ? AND path < ? ORDER BY code`, want, lo, hi)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
+	var children []unitRef
 	for rows.Next() {
 		var u unitRef
 		if err := rows.Scan(&u.ID, &u.Type, &u.Path, &u.Name); err != nil {
@@ -207,6 +197,9 @@ func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, parentID int64, 
 		children = append(children, u)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err)
+	}
 	out := make([]Indicators, 0, len(children))
 	for _, c := range children {
 		i, err := s.count(ctx, col, c.Path, from, to)

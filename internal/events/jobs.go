@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"time"
@@ -125,7 +126,7 @@ func (n *Notification) decode(msg string) {
 }
 
 func (s *Store) notification(ctx context.Context, id int64) (*Notification, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id, user_id, COALESCE(event_id, 0), kind, message, created_at, read_at FROM notifications WHERE id = ?`, id)
+	rows, err := s.DB.Query(ctx, `SELECT `+notificationCols+` FROM notifications WHERE id = ?`, id)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -145,8 +146,7 @@ func (s *Store) Notifications(ctx context.Context, actor *auth.Actor, limit int)
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, actor.UserID).Scan(&unread); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, user_id, COALESCE(event_id, 0), kind, message, created_at, read_at FROM notifications
-		WHERE user_id = ? ORDER BY id DESC LIMIT ?`, actor.UserID, limit)
+	rows, err := s.DB.Query(ctx, `SELECT `+notificationCols+` FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT ?`, actor.UserID, limit)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
@@ -160,12 +160,10 @@ func (s *Store) MarkRead(ctx context.Context, actor *auth.Actor) error {
 	return apperr.Wrap(err)
 }
 
-func scanNotifications(rows interface {
-	Next() bool
-	Scan(...any) error
-	Close() error
-	Err() error
-}) ([]Notification, error) {
+const notificationCols = `id, user_id, COALESCE(event_id, 0), kind, message, created_at, read_at`
+
+// scanNotifications reads the rows of a SELECT of notificationCols and closes them.
+func scanNotifications(rows *sql.Rows) ([]Notification, error) {
 	defer rows.Close()
 	var out []Notification
 	for rows.Next() {

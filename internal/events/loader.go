@@ -53,18 +53,14 @@ const loadCols = `id, category_id, grid_id, unit_path, handling_unit_id, handlin
 	stage_due_at, warn_at, due_at, next_check_at, warn_level, stage_seq, signed_on_time, closed_on_time, reworks, extensions, returns,
 	escalations, escalated_unit_id, supervised, duplicate_of, rating, updated_at`
 
-func nullID(id int64) any {
-	if id == 0 {
+// orNull is v as a query argument, NULL when it is its zero value (an id,
+// a rating or a text that is not set).
+func orNull[T comparable](v T) any {
+	var zero T
+	if v == zero {
 		return nil
 	}
-	return id
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
+	return v
 }
 
 // Flush writes what is queued.
@@ -75,18 +71,15 @@ func (l *Loader) Flush(ctx context.Context) error {
 		args := make([]any, 0, 40*len(l.events))
 		for i, e := range l.events {
 			rows[i] = row
-			var lon, lat, rating any
+			var lon, lat any
 			if e.HasLocation {
 				lon, lat = e.Lon, e.Lat
 			}
-			if e.Rating != 0 {
-				rating = e.Rating
-			}
-			args = append(args, e.ID, e.CategoryID, e.GridID, e.UnitPath, nullID(e.HandlingUnitID), nullStr(e.HandlingPath), string(e.State),
-				e.State.Open(), string(e.Whistle), string(e.Source), e.Description, e.Address, lon, lat, nullID(e.ReporterID), e.ReporterName,
+			args = append(args, e.ID, e.CategoryID, e.GridID, e.UnitPath, orNull(e.HandlingUnitID), orNull(e.HandlingPath), string(e.State),
+				e.State.Open(), string(e.Whistle), string(e.Source), e.Description, e.Address, lon, lat, orNull(e.ReporterID), e.ReporterName,
 				e.ReportedAt, e.AcceptedAt, e.DispatchedAt, e.SignedAt, e.HandledAt, e.ClosedAt, e.StageStartedAt, e.StageDueAt, e.WarnAt,
 				e.DueAt, e.NextCheckAt, e.WarnLevel, e.StageSeq, e.SignedOnTime, e.ClosedOnTime, e.Reworks, e.Extensions, e.Returns,
-				e.Escalations, nullID(e.EscalatedUnitID), e.Supervised, nullID(e.DuplicateOf), rating, e.UpdatedAt)
+				e.Escalations, orNull(e.EscalatedUnitID), e.Supervised, orNull(e.DuplicateOf), orNull(e.Rating), e.UpdatedAt)
 		}
 		if _, err := l.tx.Exec(ctx, `INSERT INTO events (`+loadCols+`) VALUES `+strings.Join(rows, ","), args...); err != nil {
 			return apperr.Wrap(err)
@@ -104,7 +97,7 @@ func (l *Loader) Flush(ctx context.Context) error {
 				b, _ := json.Marshal(st.Detail)
 				d = string(b)
 			}
-			args = append(args, st.EventID, string(st.Action), string(st.From), string(st.To), nullID(st.ActorID), st.ActorName, st.At, st.Note, d)
+			args = append(args, st.EventID, string(st.Action), string(st.From), string(st.To), orNull(st.ActorID), st.ActorName, st.At, st.Note, d)
 		}
 		if _, err := l.tx.Exec(ctx, `INSERT INTO event_steps (event_id, action, from_state, to_state, actor_id, actor_name, at, note, detail)
 			VALUES `+strings.Join(rows, ","), args...); err != nil {

@@ -40,7 +40,6 @@ func init() {
 		"events.act.supervise":     {Zh: "督办", En: "Supervise"},
 		"events.act.merge":         {Zh: "合并为重复", En: "Merge as duplicate"},
 		"events.act.warn":          {Zh: "黄灯预警", En: "Yellow warning"},
-		"events.act.overdue":       {Zh: "红灯超时", En: "Overdue"},
 		"events.act.escalate":      {Zh: "红灯超时，升级上报", En: "Overdue: escalated"},
 
 		"events.whistle.daily":     {Zh: "日常吹哨", En: "Daily"},

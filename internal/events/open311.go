@@ -2,8 +2,6 @@ package events
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"math"
@@ -16,6 +14,7 @@ import (
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
@@ -89,6 +88,16 @@ func writeO311(w http.ResponseWriter, format string, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// writeO311List writes a list: bare in JSON, in its wrapping element
+// (wrapped) in XML.
+func writeO311List(w http.ResponseWriter, format string, status int, list, wrapped any) {
+	if format == "xml" {
+		writeO311(w, format, status, wrapped)
+		return
+	}
+	writeO311(w, format, status, list)
+}
+
 // fail writes an Open311 error list: 400, 403 or 404 (or 500).
 func fail(w http.ResponseWriter, r *http.Request, format string, err error) {
 	status, body := web.ErrorBody(r, err)
@@ -108,11 +117,7 @@ func fail(w http.ResponseWriter, r *http.Request, format string, err error) {
 	for f, m := range body.Error.Fields {
 		list = append(list, o311Error{Code: status, Description: f + ": " + m})
 	}
-	if format == "xml" {
-		writeO311(w, format, status, o311Errors{Errors: list})
-		return
-	}
-	writeO311(w, format, status, list)
+	writeO311List(w, format, status, list, o311Errors{Errors: list})
 }
 
 func (o *Open311) top(w http.ResponseWriter, r *http.Request) {
@@ -213,11 +218,7 @@ func (o *Open311) services(w http.ResponseWriter, r *http.Request, format string
 		fail(w, r, format, err)
 		return
 	}
-	if format == "xml" {
-		writeO311(w, format, http.StatusOK, o311Services{Services: list})
-		return
-	}
-	writeO311(w, format, http.StatusOK, list)
+	writeO311List(w, format, http.StatusOK, list, o311Services{Services: list})
 }
 
 type o311Definition struct {
@@ -375,9 +376,7 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, format, apperr.New(apperr.NotFound, "open311.no_service", req.ServiceCode))
 		return
 	}
-	var tb [12]byte
-	_, _ = rand.Read(tb[:])
-	token := hex.EncodeToString(tb[:])
+	token := randomHex(12)
 	desc := req.Description
 	if req.MediaURL != "" {
 		desc += "\n" + req.MediaURL
@@ -390,11 +389,7 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 	}
 	out := o311Created{ServiceRequestID: strconv.FormatInt(c.Event.ID, 10), Token: c.Event.Open311Token,
 		ServiceNotice: i18n.T(web.Lang(r), "open311.notice", c.Event.ID)}
-	if format == "xml" {
-		writeO311(w, format, http.StatusOK, o311CreatedList{Requests: []o311Created{out}})
-		return
-	}
-	writeO311(w, format, http.StatusOK, []o311Created{out})
+	writeO311List(w, format, http.StatusOK, []o311Created{out}, o311CreatedList{Requests: []o311Created{out}})
 }
 
 // o311Request is a service request as Open311 shows it.
@@ -547,11 +542,7 @@ func (o *Open311) writeRequests(w http.ResponseWriter, format string, list []Eve
 	for i := range list {
 		out = append(out, o311View(&list[i], lang))
 	}
-	if format == "xml" {
-		writeO311(w, format, http.StatusOK, o311Requests{Requests: out})
-		return
-	}
-	writeO311(w, format, http.StatusOK, out)
+	writeO311List(w, format, http.StatusOK, out, o311Requests{Requests: out})
 }
 
 func (o *Open311) request(w http.ResponseWriter, r *http.Request) {
@@ -600,11 +591,7 @@ func (o *Open311) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := o311Token{ServiceRequestID: strconv.FormatInt(id, 10), Token: tok}
-	if format == "xml" {
-		writeO311(w, format, http.StatusOK, o311Tokens{Requests: []o311Token{out}})
-		return
-	}
-	writeO311(w, format, http.StatusOK, []o311Token{out})
+	writeO311List(w, format, http.StatusOK, []o311Token{out}, o311Tokens{Requests: []o311Token{out}})
 }
 
 // open311List returns the events of public categories that match q: by
@@ -613,7 +600,7 @@ func (s *Store) open311List(ctx context.Context, q open311Query) ([]Event, error
 	where := "c.public"
 	var args []any
 	if len(q.IDs) > 0 {
-		where += " AND e.id IN (" + placeholders(len(q.IDs)) + ")"
+		where += " AND e.id IN (" + db.Placeholders(len(q.IDs)) + ")"
 		for _, id := range q.IDs {
 			args = append(args, id)
 		}
@@ -629,7 +616,7 @@ func (s *Store) open311List(ctx context.Context, q open311Query) ([]Event, error
 		args = append(args, from.UTC(), to.UTC())
 	}
 	if len(q.Codes) > 0 {
-		where += " AND c.code IN (" + placeholders(len(q.Codes)) + ")"
+		where += " AND c.code IN (" + db.Placeholders(len(q.Codes)) + ")"
 		for _, c := range q.Codes {
 			args = append(args, c)
 		}
@@ -641,23 +628,8 @@ func (s *Store) open311List(ctx context.Context, q open311Query) ([]Event, error
 			where += " AND NOT e.is_open"
 		}
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+eventCols+eventFrom+` WHERE `+where+` ORDER BY e.reported_at DESC, e.id DESC LIMIT 1000`, args...)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, apperr.Wrap(err)
-		}
-		out = append(out, *e)
-	}
-	return out, apperr.Wrap(rows.Err())
+	return queryEvents(ctx, s.DB, `SELECT `+eventCols+eventFrom+` WHERE `+where+` ORDER BY e.reported_at DESC, e.id DESC LIMIT 1000`, args...)
 }
-
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 func init() {
 	i18n.Register(i18n.Catalog{

@@ -113,6 +113,24 @@ func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
 	return e, nil
 }
 
+// queryEvents runs a SELECT of eventCols and reads its rows.
+func queryEvents(ctx context.Context, q db.Querier, query string, args ...any) ([]Event, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, apperr.Wrap(err)
+		}
+		out = append(out, *e)
+	}
+	return out, apperr.Wrap(rows.Err())
+}
+
 // readWhere is the condition for the events an actor may read: those whose
 // grid lies in their read scope, those dispatched to a unit in their
 // handling scope, and those they reported themselves.
@@ -137,17 +155,16 @@ func readWhereAnd(actor *auth.Actor, and string, andArgs []any) (string, []any) 
 	}
 	var parts []string
 	var args []any
-	if w, a := actor.Scope(PermRead).Where("e.unit_path"); w != "1=0" {
-		w, a = branch(w, a)
-		parts, args = append(parts, w), append(args, a...)
+	add := func(w string, a []any) {
+		if w != "1=0" {
+			w, a = branch(w, a)
+			parts, args = append(parts, w), append(args, a...)
+		}
 	}
-	if w, a := actor.Scope(PermHandle).Where("e.handling_path"); w != "1=0" {
-		w, a = branch(w, a)
-		parts, args = append(parts, w), append(args, a...)
-	}
+	add(actor.Scope(PermRead).Where("e.unit_path"))
+	add(actor.Scope(PermHandle).Where("e.handling_path"))
 	if actor.UserID != 0 {
-		w, a := branch("e.reporter_id = ?", []any{actor.UserID})
-		parts, args = append(parts, w), append(args, a...)
+		add("e.reporter_id = ?", []any{actor.UserID})
 	}
 	if len(parts) == 0 {
 		return "1=0", nil
@@ -224,29 +241,20 @@ func (s *Store) Event(ctx context.Context, actor *auth.Actor, id int64) (*Event,
 
 // saveEvent writes every changing column of e.
 func saveEvent(ctx context.Context, tx *db.Tx, e *Event) error {
-	var handling, handlingPath, escalated, duplicate, rating any
+	var handlingPath any
 	if e.HandlingUnitID != 0 {
-		handling, handlingPath = e.HandlingUnitID, e.HandlingPath
-	}
-	if e.EscalatedUnitID != 0 {
-		escalated = e.EscalatedUnitID
-	}
-	if e.DuplicateOf != 0 {
-		duplicate = e.DuplicateOf
-	}
-	if e.Rating != 0 {
-		rating = e.Rating
+		handlingPath = e.HandlingPath
 	}
 	_, err := tx.Exec(ctx, `UPDATE events SET handling_unit_id = ?, handling_path = ?, state = ?, is_open = ?, whistle = ?,
 		accepted_at = ?, dispatched_at = ?, signed_at = ?, handled_at = ?, closed_at = ?, stage_started_at = ?, stage_due_at = ?,
 		warn_at = ?, due_at = ?, next_check_at = ?, warn_level = ?, stage_seq = ?, signed_on_time = ?, closed_on_time = ?,
 		reworks = ?, extensions = ?, returns = ?, escalations = ?, escalated_unit_id = ?, supervised = ?, deferred_from = ?,
 		pending = ?, pending_days = ?, pending_reason = ?, duplicate_of = ?, rating = ?, updated_at = ? WHERE id = ?`,
-		handling, handlingPath, string(e.State), e.State.Open(), string(e.Whistle),
+		orNull(e.HandlingUnitID), handlingPath, string(e.State), e.State.Open(), string(e.Whistle),
 		e.AcceptedAt, e.DispatchedAt, e.SignedAt, e.HandledAt, e.ClosedAt, e.StageStartedAt, e.StageDueAt,
 		e.WarnAt, e.DueAt, e.NextCheckAt, e.WarnLevel, e.StageSeq, e.SignedOnTime, e.ClosedOnTime,
-		e.Reworks, e.Extensions, e.Returns, e.Escalations, escalated, e.Supervised, string(e.DeferredFrom),
-		string(e.Pending), e.PendingDays, e.PendingReason, duplicate, rating, e.UpdatedAt, e.ID)
+		e.Reworks, e.Extensions, e.Returns, e.Escalations, orNull(e.EscalatedUnitID), e.Supervised, string(e.DeferredFrom),
+		string(e.Pending), e.PendingDays, e.PendingReason, orNull(e.DuplicateOf), orNull(e.Rating), e.UpdatedAt, e.ID)
 	return apperr.Wrap(err)
 }
 
@@ -259,9 +267,7 @@ func addStep(ctx context.Context, tx *db.Tx, actor *auth.Actor, e *Event, a Acti
 	var actorID any
 	name := "system"
 	if actor != nil {
-		if actor.UserID != 0 {
-			actorID = actor.UserID
-		}
+		actorID = orNull(actor.UserID)
 		name = actor.DisplayName
 		if name == "" {
 			name = actor.Username
@@ -433,19 +439,10 @@ func (s *Store) Create(ctx context.Context, actor *auth.Actor, n NewEvent) (*Cre
 			e.ReporterName = actor.DisplayName
 		}
 		e.EnterStage(Reported, now, cal, cat.Limits)
-		var reporter, lon, lat, idemKey, token any
-		if actor.UserID != 0 {
-			reporter = actor.UserID
-		}
+		var lon, lat any
 		if n.Lon != nil {
 			lon, lat = *n.Lon, *n.Lat
 			e.Lon, e.Lat, e.HasLocation = *n.Lon, *n.Lat, true
-		}
-		if idem != "" {
-			idemKey = idem
-		}
-		if n.Open311Token != "" {
-			token = n.Open311Token
 		}
 		var phoneSealed string
 		if n.ReporterPhone != "" {
@@ -461,7 +458,7 @@ func (s *Store) Create(ctx context.Context, actor *auth.Actor, n NewEvent) (*Cre
 			reporter_id, reporter_name, reporter_phone_sealed, reporter_phone_masked, idem_key, open311_token, reported_at, stage_started_at, stage_due_at, warn_at, next_check_at, stage_seq, updated_at)
 			VALUES (?, ?, ?, ?, TRUE, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			e.CategoryID, e.GridID, e.UnitPath, string(e.State), string(e.Source), e.Description, e.Address, lon, lat,
-			reporter, e.ReporterName, phoneSealed, e.ReporterPhone, idemKey, token, e.ReportedAt, e.StageStartedAt, e.StageDueAt, e.WarnAt, e.NextCheckAt, e.StageSeq, e.UpdatedAt).Scan(&e.ID)
+			orNull(actor.UserID), e.ReporterName, phoneSealed, e.ReporterPhone, orNull(idem), orNull(n.Open311Token), e.ReportedAt, e.StageStartedAt, e.StageDueAt, e.WarnAt, e.NextCheckAt, e.StageSeq, e.UpdatedAt).Scan(&e.ID)
 		if err != nil {
 			return err
 		}
@@ -564,21 +561,12 @@ func (s *Store) Nearby(ctx context.Context, actor *auth.Actor, e *Event) ([]Even
 		ids[i], rank[c.id] = c.id, i
 	}
 	where, args := readWhere(actor)
-	rows, err = s.DB.Query(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+db.Placeholders(len(ids))+`) AND `+where, append(ids, args...)...)
+	out, err := queryEvents(ctx, s.DB, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+db.Placeholders(len(ids))+`) AND `+where, append(ids, args...)...)
 	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		x, err := scanEvent(rows)
-		if err != nil {
-			return nil, apperr.Wrap(err)
-		}
-		out = append(out, *x)
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return rank[out[i].ID] < rank[out[j].ID] })
-	return out, apperr.Wrap(rows.Err())
+	return out, nil
 }
 
 // streetOf returns the id of the street in a grid's path (0 if none).
@@ -718,20 +706,11 @@ func (s *Store) List(ctx context.Context, actor *auth.Actor, f Filter) ([]Event,
 		limit = 50
 	}
 	page := `SELECT e.id` + from + ` WHERE ` + where + ` ORDER BY ` + order + `, e.id DESC LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	rows, err := s.DB.Query(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+page+`) ORDER BY `+order+`, e.id DESC`, args...)
+	out, err := queryEvents(ctx, s.DB, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+page+`) ORDER BY `+order+`, e.id DESC`, args...)
 	if err != nil {
-		return nil, 0, apperr.Wrap(err)
+		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, 0, apperr.Wrap(err)
-		}
-		out = append(out, *e)
-	}
-	return out, total, apperr.Wrap(rows.Err())
+	return out, total, nil
 }
 
 // Steps returns an event's history, oldest first, with the photos of each step.

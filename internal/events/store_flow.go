@@ -1,6 +1,7 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -146,13 +147,13 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 			case ActAskVoid:
 				e.EnterStage(Void, now, cal, cat.Limits)
 			}
-			e.Pending, e.PendingDays, e.PendingReason = "", 0, ""
+			e.ClearPending()
 			notes = append(notes, func() error {
 				return s.notifyUnit(ctx, tx, e.HandlingUnitID, e.ID, "approved", "events.n_approved", e.ID)
 			})
 		case ActDeny:
 			detail["request"] = e.Pending
-			e.Pending, e.PendingDays, e.PendingReason = "", 0, ""
+			e.ClearPending()
 			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, e.HandlingUnitID, e.ID, "denied", "events.n_denied", e.ID) })
 		case ActResume:
 			back := e.DeferredFrom
@@ -351,14 +352,8 @@ func (s *Store) checkDeadline(ctx context.Context, id int64, now time.Time) (boo
 			up = above(e, o)
 			escalations++
 		}
-		var upArg any
-		if up != 0 {
-			upArg = up
-		} else if e.EscalatedUnitID != 0 {
-			upArg = e.EscalatedUnitID
-		}
 		res, err := tx.Exec(ctx, `UPDATE events SET warn_level = ?, next_check_at = ?, escalations = ?, escalated_unit_id = ?, updated_at = ?
-			WHERE id = ? AND stage_seq = ? AND warn_level < ?`, level, next, escalations, upArg, now, e.ID, e.StageSeq, level)
+			WHERE id = ? AND stage_seq = ? AND warn_level < ?`, level, next, escalations, orNull(cmp.Or(up, e.EscalatedUnitID)), now, e.ID, e.StageSeq, level)
 		if err != nil {
 			return apperr.Wrap(err)
 		}

@@ -108,21 +108,9 @@ type ListPage struct {
 	Categories []web.Option
 	Rows       []Row
 	Pager      *web.Pager
-	Export     struct{ CSV, XLSX string }
+	Export     org.ExportLinks
 	Unread     int
 	CanReport  bool
-}
-
-func exportLinks(u *url.URL) (string, string) {
-	mk := func(f string) string {
-		c := *u
-		q := c.Query()
-		q.Set("format", f)
-		q.Del("page")
-		c.RawQuery = q.Encode()
-		return c.RequestURI()
-	}
-	return mk("csv"), mk("xlsx")
 }
 
 func stateOptions(lang i18n.Lang) []web.Option {
@@ -192,14 +180,15 @@ func (u *UI) list(w http.ResponseWriter, r *http.Request) error {
 	if p.Categories, err = u.categoryOptions(ctx, lang, true, false); err != nil {
 		return err
 	}
-	p.Export.CSV, p.Export.XLSX = exportLinks(r.URL)
+	p.Export = org.NewExportLinks(r.URL)
 	_, total, err := u.Store.List(ctx, actor, Filter{State: f.State, Open: f.Open, Overdue: f.Overdue, CategoryCode: f.CategoryCode,
 		UnitID: f.UnitID, Mine: f.Mine, Query: f.Query, From: f.From, To: f.To, Limit: 1})
 	if err != nil {
 		return err
 	}
 	p.Pager = web.NewPager(r.URL, total, 30, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 30, p.Pager.Offset()
+	// The count is known: the page is read without counting again.
+	f.Limit, f.Offset = -30, p.Pager.Offset()
 	list, _, err := u.Store.List(ctx, actor, f)
 	if err != nil {
 		return err
@@ -261,10 +250,11 @@ type ReportPage struct {
 	Operator   bool // may report for a caller
 }
 
-func newKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+// randomHex is n random bytes in hex: an idempotency key, an Open311 token.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func (u *UI) reportForm(w http.ResponseWriter, r *http.Request) error {
@@ -275,7 +265,7 @@ func (u *UI) reportForm(w http.ResponseWriter, r *http.Request) error {
 	if !actor.Has(PermReport) {
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
-	form := web.NewForm(url.Values{"idempotency_key": {newKey()}})
+	form := web.NewForm(url.Values{"idempotency_key": {randomHex(16)}})
 	return u.renderReport(w, r, http.StatusOK, actor, form)
 }
 
@@ -457,7 +447,7 @@ func (u *UI) report(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if form.Get("idempotency_key") == "" {
-		form.Values.Set("idempotency_key", newKey())
+		form.Values.Set("idempotency_key", randomHex(16))
 	}
 	return u.renderReport(w, r, form.Fail(r, err), actor, form)
 }
@@ -548,11 +538,7 @@ func (p *EventPage) StepNote(st Step) string {
 }
 
 func (u *UI) event(w http.ResponseWriter, r *http.Request) error {
-	return u.renderEvent(w, r, http.StatusOK, nil, "")
-}
-
-func (u *UI) renderEvent(w http.ResponseWriter, r *http.Request, status int, form *web.Form, action Action) error {
-	return u.renderEventWith(w, r, status, form, action, "")
+	return u.renderEvent(w, r, http.StatusOK, nil, "", "")
 }
 
 // revealCaller shows the caller's phone in full, after a reason.
@@ -574,13 +560,14 @@ func (u *UI) revealCaller(w http.ResponseWriter, r *http.Request) error {
 		if apperr.CodeOf(err) != apperr.Invalid {
 			return err
 		}
-		return u.renderEventWith(w, r, form.Fail(r, err), form, "caller", "")
+		return u.renderEvent(w, r, form.Fail(r, err), form, "caller", "")
 	}
-	return u.renderEventWith(w, r, http.StatusOK, nil, "", phone)
+	return u.renderEvent(w, r, http.StatusOK, nil, "", phone)
 }
 
-// renderEventWith shows an event; caller is the caller's phone once revealed.
-func (u *UI) renderEventWith(w http.ResponseWriter, r *http.Request, status int, form *web.Form, action Action, caller string) error {
+// renderEvent shows an event, with the form of action shown again after
+// an error; caller is the caller's phone once revealed.
+func (u *UI) renderEvent(w http.ResponseWriter, r *http.Request, status int, form *web.Form, action Action, caller string) error {
 	actor, err := web.SignedIn(r)
 	if err != nil {
 		return err
@@ -718,8 +705,7 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request) error {
 	if c := apperr.CodeOf(err); c == apperr.NotFound || c == apperr.Internal {
 		return err
 	}
-	status := form.Fail(r, err)
-	return u.renderEvent(w, r, status, form, action)
+	return u.renderEvent(w, r, form.Fail(r, err), form, action, "")
 }
 
 // MapPage shows events as points over the grid polygons.
@@ -809,7 +795,7 @@ type IndicatorsPage struct {
 	Departments bool
 	From, To    string
 	Chart       template.JS
-	Export      struct{ CSV, XLSX string }
+	Export      org.ExportLinks
 }
 
 func (u *UI) indicators(w http.ResponseWriter, r *http.Request) error {
@@ -819,41 +805,30 @@ func (u *UI) indicators(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := web.Lang(r)
 	ctx := r.Context()
-	q := web.NewQuery(r)
-	unit := q.ID("unit")
-	deps := q.String("departments") == "1"
-	from, to, err := period(q)
+	fq, err := readFigures(r, actor, u.Store.now())
 	if err != nil {
 		return err
 	}
-	if err := q.Err(); err != nil {
-		return err
-	}
-	now := u.Store.now()
-	from, to = defaultPeriod(from, to, now)
-	if unit == 0 {
-		unit = homeUnit(actor)
-	}
-	if unit == 0 {
+	if fq.unit == 0 {
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
-	p := &IndicatorsPage{Form: web.NewForm(r.URL.Query()), Departments: deps,
-		From: from.In(workcal.Shanghai).Format("2006-01-02"), To: to.Add(-time.Second).In(workcal.Shanghai).Format("2006-01-02")}
+	p := &IndicatorsPage{Form: web.NewForm(r.URL.Query()), Departments: fq.departments,
+		From: fq.from.In(workcal.Shanghai).Format("2006-01-02"), To: fq.to.Add(-time.Second).In(workcal.Shanghai).Format("2006-01-02")}
 	p.Form.Values.Set("from", p.From)
 	p.Form.Values.Set("to", p.To)
 	p.Title = i18n.T(lang, "nav.events_indicators")
 	p.Section = "/events/indicators"
-	if p.Ind, err = u.Store.IndicatorsFor(ctx, actor, unit, from, to); err != nil {
+	if p.Ind, err = u.Store.IndicatorsFor(ctx, actor, fq.unit, fq.from, fq.to); err != nil {
 		return err
 	}
-	if p.Ranking, err = u.Store.Ranking(ctx, actor, unit, deps, from, to); err != nil {
+	if p.Ranking, err = u.Store.Ranking(ctx, actor, fq.unit, fq.departments, fq.from, fq.to); err != nil {
 		return err
 	}
 	if format := r.URL.Query().Get("format"); format != "" {
 		_, err := web.Export(w, r, "ranking", rankingSheet(append([]Indicators{*p.Ind}, p.Ranking...), lang))
 		return err
 	}
-	p.Export.CSV, p.Export.XLSX = exportLinks(r.URL)
+	p.Export = org.NewExportLinks(r.URL)
 	if len(p.Ranking) > 0 {
 		var names []string
 		var onTime, closeRate []float64

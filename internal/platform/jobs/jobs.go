@@ -72,7 +72,7 @@ func New(d *db.DB, cfg Config) *Runner {
 		cfg.PollInterval = time.Second
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		cfg.Logger = quietLogger()
 	}
 	if cfg.ID == "" {
 		host, _ := os.Hostname()
@@ -188,40 +188,44 @@ func (r *Runner) InsertAfterCommit(tx *db.Tx, args river.JobArgs, opts *river.In
 // migrationLock keeps two instances from running River's migrations at once.
 const migrationLock = 7471002
 
+// migrator is what Migrate needs of rivermigrate.Migrator, whatever its driver.
+type migrator interface {
+	Migrate(ctx context.Context, direction rivermigrate.Direction, opts *rivermigrate.MigrateOpts) (*rivermigrate.MigrateResult, error)
+}
+
 // Migrate applies River's own migrations (its job, leader and queue
 // tables). It is safe to run from several instances at once.
 func Migrate(ctx context.Context, d *db.DB) error {
-	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg := &rivermigrate.Config{Logger: quietLogger()}
+	var m migrator
+	var err error
 	switch d.Engine() {
 	case db.SQLite:
-		m, err := rivermigrate.New(riversqlite.New(d.SQL()), &rivermigrate.Config{Logger: quiet})
-		if err != nil {
-			return fmt.Errorf("jobs: migrations: %w", err)
-		}
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		if err != nil {
-			return fmt.Errorf("jobs: migrate: %w", err)
-		}
-		return nil
+		m, err = rivermigrate.New(riversqlite.New(d.SQL()), cfg)
 	case db.Postgres:
-		conn, err := d.Pool.Acquire(ctx)
-		if err != nil {
-			return err
+		conn, cerr := d.Pool.Acquire(ctx)
+		if cerr != nil {
+			return cerr
 		}
 		defer conn.Release()
 		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
 			return fmt.Errorf("jobs: migration lock: %w", err)
 		}
 		defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
-		m, err := rivermigrate.New(riverpgxv5.New(d.Pool), &rivermigrate.Config{Logger: quiet})
-		if err != nil {
-			return fmt.Errorf("jobs: migrations: %w", err)
-		}
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		if err != nil {
-			return fmt.Errorf("jobs: migrate: %w", err)
-		}
-		return nil
+		m, err = rivermigrate.New(riverpgxv5.New(d.Pool), cfg)
+	default:
+		return errors.New("jobs: unknown engine")
 	}
-	return errors.New("jobs: unknown engine")
+	if err != nil {
+		return fmt.Errorf("jobs: migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	return nil
+}
+
+// quietLogger passes on River's warnings and errors only.
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

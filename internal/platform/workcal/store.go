@@ -63,37 +63,18 @@ func (s *Store) Calendar(ctx context.Context) (*Calendar, error) {
 	if s.cached != nil && time.Since(s.loaded) < s.CacheFor {
 		return s.cached, nil
 	}
+	years, err := s.Years(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c := New(nil, nil)
-	rows, err := s.DB.Query(ctx, `SELECT year, hours FROM work_calendar_years`)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	for rows.Next() {
-		var y int
-		var h string
-		if err := rows.Scan(&y, &h); err != nil {
-			rows.Close()
-			return nil, apperr.Wrap(err)
+	for _, y := range years {
+		if y.Hours != nil {
+			c.Hours[y.Year] = y.Hours
 		}
-		if p, err := ParseHours(h); err == nil {
-			c.Hours[y] = p
+		for _, d := range y.Days {
+			c.Days[d.Date] = d
 		}
-	}
-	rows.Close()
-	rows, err = s.DB.Query(ctx, `SELECT day, kind, name FROM work_calendar_days`)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d Day
-		if err := rows.Scan(&d.Date, &d.Kind, &d.Name); err != nil {
-			return nil, apperr.Wrap(err)
-		}
-		c.Days[d.Date] = d
-	}
-	if err := rows.Err(); err != nil {
-		return nil, apperr.Wrap(err)
 	}
 	s.cached, s.loaded = c, time.Now()
 	return c, nil
@@ -106,13 +87,15 @@ func (s *Store) Invalidate() {
 	s.mu.Unlock()
 }
 
-// Years lists the years the calendar holds.
+// Years lists the years the calendar holds, each with its exceptions by
+// date: two queries, whatever the number of years.
 func (s *Store) Years(ctx context.Context) ([]Year, error) {
 	rows, err := s.DB.Query(ctx, `SELECT year, hours, provisional FROM work_calendar_years ORDER BY year`)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	var out []Year
+	index := map[int]int{}
 	for rows.Next() {
 		var y Year
 		var h string
@@ -121,32 +104,27 @@ func (s *Store) Years(ctx context.Context) ([]Year, error) {
 			return nil, apperr.Wrap(err)
 		}
 		y.Hours, _ = ParseHours(h)
+		index[y.Year] = len(out)
 		out = append(out, y)
 	}
 	rows.Close()
-	for i := range out {
-		days, err := s.days(ctx, out[i].Year)
-		if err != nil {
-			return nil, err
-		}
-		out[i].Days = days
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err)
 	}
-	return out, nil
-}
-
-func (s *Store) days(ctx context.Context, year int) ([]Day, error) {
-	rows, err := s.DB.Query(ctx, `SELECT day, kind, name FROM work_calendar_days WHERE year = ? ORDER BY day`, year)
+	rows, err = s.DB.Query(ctx, `SELECT year, day, kind, name FROM work_calendar_days ORDER BY day`)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	defer rows.Close()
-	var out []Day
 	for rows.Next() {
+		var year int
 		var d Day
-		if err := rows.Scan(&d.Date, &d.Kind, &d.Name); err != nil {
+		if err := rows.Scan(&year, &d.Date, &d.Kind, &d.Name); err != nil {
 			return nil, apperr.Wrap(err)
 		}
-		out = append(out, d)
+		if i, ok := index[year]; ok {
+			out[i].Days = append(out[i].Days, d)
+		}
 	}
 	return out, apperr.Wrap(rows.Err())
 }
@@ -225,40 +203,41 @@ func putYear(ctx context.Context, tx *db.Tx, y Year, now time.Time) error {
 // that a new installation computes deadlines on real holidays. Years the
 // district has set are left alone.
 func (s *Store) EnsureDefaults(ctx context.Context, now time.Time) error {
-	want := map[int]bool{now.Year() - 1: true, now.Year(): true, now.Year() + 1: true}
-	var missing []Year
-	for _, y := range Defaults() {
-		if !want[y.Year] && y.Year < now.Year() {
-			continue
-		}
-		var n int
-		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM work_calendar_years WHERE year = ?`, y.Year).Scan(&n); err != nil {
+	have := map[int]bool{}
+	rows, err := s.DB.Query(ctx, `SELECT year FROM work_calendar_years`)
+	if err != nil {
+		return apperr.Wrap(err)
+	}
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			rows.Close()
 			return apperr.Wrap(err)
 		}
-		if n == 0 {
+		have[y] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return apperr.Wrap(err)
+	}
+	var missing []Year
+	shipped := map[int]bool{}
+	for _, y := range Defaults() {
+		shipped[y.Year] = true
+		if y.Year >= now.Year()-1 && !have[y.Year] {
 			missing = append(missing, y)
 		}
 	}
-	for y := range want {
-		found := false
-		for _, d := range Defaults() {
-			found = found || d.Year == y
-		}
-		if !found {
+	for y := now.Year() - 1; y <= now.Year()+1; y++ {
+		if !shipped[y] && !have[y] {
 			// No shipped data: weekends only, marked provisional.
-			var n int
-			if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM work_calendar_years WHERE year = ?`, y).Scan(&n); err != nil {
-				return apperr.Wrap(err)
-			}
-			if n == 0 {
-				missing = append(missing, Year{Year: y, Hours: DefaultHours, Provisional: true})
-			}
+			missing = append(missing, Year{Year: y, Hours: DefaultHours, Provisional: true})
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		for _, y := range missing {
 			if err := putYear(ctx, tx, y, now.UTC()); err != nil {
 				return err

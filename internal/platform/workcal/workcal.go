@@ -16,16 +16,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"grassroots/internal/platform/date"
 )
 
-// Shanghai is the time zone working hours are counted in.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+// Shanghai is the time zone working hours are counted in: the one in which
+// days begin everywhere else too.
+var Shanghai = date.Shanghai
 
 // Period is a span of working time within a day, in minutes from midnight.
 type Period struct{ Start, End int }
