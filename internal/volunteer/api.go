@@ -1,6 +1,7 @@
 package volunteer
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -27,10 +28,10 @@ const api = "/api/v1/volunteer"
 func (a *API) Register(public, private *http.ServeMux) {
 	public.Handle("GET "+api+"/certificate-check", web.API(a.checkCertificate))
 
-	private.Handle("GET "+api+"/overview", web.ActorAPI(a.overview))
+	private.Handle("GET "+api+"/overview", web.ActorAPI(own(a.Store.Overview, OverviewToJSON)))
 	private.Handle("GET "+api+"/teams", web.ActorAPI(a.listTeams))
 	private.Handle("POST "+api+"/teams", web.ActorAPI(a.createTeam))
-	private.Handle("GET "+api+"/teams/{id}", web.ActorPathAPI(a.getTeam))
+	private.Handle("GET "+api+"/teams/{id}", web.ActorPathAPI(one(a.Store.Team, teamJSON)))
 	private.Handle("PATCH "+api+"/teams/{id}", web.ActorPathAPI(a.patchTeam))
 	private.Handle("GET "+api+"/teams/{id}/members", web.ActorPathAPI(a.listMembers))
 	private.Handle("POST "+api+"/teams/{id}/members", web.ActorPathAPI(a.join))
@@ -38,12 +39,12 @@ func (a *API) Register(public, private *http.ServeMux) {
 
 	private.Handle("GET "+api+"/volunteers", web.ActorAPI(a.listVolunteers))
 	private.Handle("POST "+api+"/volunteers", web.ActorAPI(a.createVolunteer))
-	private.Handle("GET "+api+"/volunteers/{id}", web.ActorPathAPI(a.getVolunteer))
+	private.Handle("GET "+api+"/volunteers/{id}", web.ActorPathAPI(one(a.Store.Volunteer, volunteerJSON)))
 	private.Handle("PATCH "+api+"/volunteers/{id}", web.ActorPathAPI(a.patchVolunteer))
-	private.Handle("GET "+api+"/volunteers/{id}/record", web.ActorPathAPI(a.record))
+	private.Handle("GET "+api+"/volunteers/{id}/record", web.ActorPathAPI(one(a.Store.Record, recordJSON)))
 	private.Handle("POST "+api+"/volunteers/{id}/entries", web.ActorPathAPI(a.addEntry))
 	private.Handle("POST "+api+"/volunteers/{id}/certificates", web.ActorPathAPI(a.issueCertificate))
-	private.Handle("GET "+api+"/certificates/{id}", web.ActorPathAPI(a.getCertificate))
+	private.Handle("GET "+api+"/certificates/{id}", web.ActorPathAPI(one(a.Store.Certificate, certificateJSON)))
 
 	private.Handle("GET "+api+"/activities", web.ActorAPI(a.listActivities))
 	private.Handle("POST "+api+"/activities", web.ActorAPI(a.createActivity))
@@ -57,20 +58,20 @@ func (a *API) Register(public, private *http.ServeMux) {
 
 	private.Handle("GET "+api+"/me", web.ActorAPI(a.me))
 	private.Handle("GET "+api+"/me/upcoming", web.ActorAPI(a.upcoming))
-	private.Handle("GET "+api+"/me/record", web.ActorAPI(a.myRecord))
+	private.Handle("GET "+api+"/me/record", web.ActorAPI(own(a.Store.MyRecord, recordJSON)))
 	private.Handle("POST "+api+"/me/pass", web.ActorAPI(a.pass))
 
 	private.Handle("GET "+api+"/settings", web.ActorAPI(a.settings))
 	private.Handle("PUT "+api+"/settings", web.ActorAPI(a.putSettings))
 	private.Handle("GET "+api+"/accounts/{id}", web.ActorPathAPI(a.account))
 	private.Handle("GET "+api+"/transfers", web.ActorAPI(a.listTransfers))
-	private.Handle("GET "+api+"/transfers/{id}", web.ActorPathAPI(a.getTransfer))
+	private.Handle("GET "+api+"/transfers/{id}", web.ActorPathAPI(one(a.Store.Transfer, transferJSON)))
 	private.Handle("POST "+api+"/transfers/{id}/reverse", web.ActorPathAPI(a.reverse))
 	private.Handle("GET "+api+"/ledger", web.ActorAPI(a.verifyLedger))
 
 	private.Handle("GET "+api+"/merchants", web.ActorAPI(a.listMerchants))
 	private.Handle("POST "+api+"/merchants", web.ActorAPI(a.createMerchant))
-	private.Handle("GET "+api+"/merchants/{id}", web.ActorPathAPI(a.getMerchant))
+	private.Handle("GET "+api+"/merchants/{id}", web.ActorPathAPI(one(a.Store.Merchant, merchantJSON)))
 	private.Handle("POST "+api+"/merchants/{id}/items", web.ActorPathAPI(a.addItem))
 	private.Handle("POST "+api+"/merchants/{id}/staff", web.ActorPathAPI(a.addStaff))
 	private.Handle("GET "+api+"/merchants/{id}/redemptions", web.ActorPathAPI(a.merchantRedemptions))
@@ -78,6 +79,56 @@ func (a *API) Register(public, private *http.ServeMux) {
 	private.Handle("GET "+api+"/merchants/{id}/settlements", web.ActorPathAPI(a.listSettlements))
 	private.Handle("POST "+api+"/merchants/{id}/settlements", web.ActorPathAPI(a.settle))
 	private.Handle("POST "+api+"/redemptions", web.ActorAPI(a.redeem))
+}
+
+// one serves the read of one record the actor may see, shaped for the API.
+func one[T, J any](get func(context.Context, *auth.Actor, int64) (*T, error), shape func(*T) J) func(*http.Request, *auth.Actor, int64) (any, error) {
+	return func(r *http.Request, actor *auth.Actor, id int64) (any, error) {
+		v, err := get(r.Context(), actor, id)
+		if err != nil {
+			return nil, err
+		}
+		return shape(v), nil
+	}
+}
+
+// own serves a read of the actor's own (their record, their figures),
+// shaped for the API.
+func own[T, J any](get func(context.Context, *auth.Actor) (*T, error), shape func(*T) J) func(*http.Request, *auth.Actor) (any, error) {
+	return func(r *http.Request, actor *auth.Actor) (any, error) {
+		v, err := get(r.Context(), actor)
+		if err != nil {
+			return nil, err
+		}
+		return shape(v), nil
+	}
+}
+
+// shapeAll shapes every element of list for the API; never nil, so that
+// an empty list is [] in JSON.
+func shapeAll[T, J any](list []T, shape func(*T) J) []J {
+	out := make([]J, len(list))
+	for i := range list {
+		out[i] = shape(&list[i])
+	}
+	return out
+}
+
+// idOrNil is an optional id for JSON: null for 0.
+func idOrNil(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// decodeOptional reads an optional JSON body into v; without a body v
+// keeps its zero values.
+func decodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return web.DecodeJSON(r, v)
 }
 
 // ---- JSON shapes
@@ -141,11 +192,7 @@ type VolunteerJSON struct {
 func volunteerJSON(v *Volunteer) VolunteerJSON {
 	j := VolunteerJSON{ID: v.ID, Number: v.Number, Name: v.Name, Gender: v.Gender, BirthDate: v.BirthDate, IDNumber: v.IDNumber, Phone: v.Phone,
 		UnitID: v.UnitID, UnitName: v.UnitName, Skills: v.Skills, Status: v.Status, RegisteredOn: v.RegisteredOn, Minutes: v.VerifiedMinutes,
-		Hours: hours1(v.VerifiedMinutes), AccountID: v.AccountID, Points: v.Balance.Float()}
-	if v.ResidentID != 0 {
-		id := v.ResidentID
-		j.ResidentID = &id
-	}
+		Hours: hours1(v.VerifiedMinutes), AccountID: v.AccountID, Points: v.Balance.Float(), ResidentID: idOrNil(v.ResidentID)}
 	if j.Skills == nil {
 		j.Skills = []string{}
 	}
@@ -190,14 +237,11 @@ type ActivityJSON struct {
 
 func activityJSON(a *Activity, codes bool) ActivityJSON {
 	j := ActivityJSON{ID: a.ID, Title: a.Title, Category: a.Category, Description: a.Description, Place: a.Place, UnitID: a.UnitID, UnitName: a.UnitName,
-		TeamName: a.TeamName, NeedsApproval: a.NeedsApproval, TeamOnly: a.TeamOnly, Status: a.Status, StartsAt: a.StartsAt, EndsAt: a.EndsAt, Shifts: []ShiftJSON{}}
+		TeamID: idOrNil(a.TeamID), TeamName: a.TeamName, NeedsApproval: a.NeedsApproval, TeamOnly: a.TeamOnly, Status: a.Status, StartsAt: a.StartsAt,
+		EndsAt: a.EndsAt, Shifts: []ShiftJSON{}}
 	if a.HasPoint {
 		lon, lat := a.Lon, a.Lat
 		j.Lon, j.Lat = &lon, &lat
-	}
-	if a.TeamID != 0 {
-		t := a.TeamID
-		j.TeamID = &t
 	}
 	for _, s := range a.Shifts {
 		sj := ShiftJSON{ID: s.ID, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Capacity: s.Capacity, Taken: s.Taken, Skills: s.Skills}
@@ -233,22 +277,9 @@ type SignupJSON struct {
 }
 
 func signupJSON(g *Signup) SignupJSON {
-	j := SignupJSON{ID: g.ID, ShiftID: g.ShiftID, ActivityID: g.ActivityID, ActivityTitle: g.ActivityTitle, VolunteerID: g.VolunteerID,
+	return SignupJSON{ID: g.ID, ShiftID: g.ShiftID, ActivityID: g.ActivityID, ActivityTitle: g.ActivityTitle, VolunteerID: g.VolunteerID,
 		VolunteerName: g.VolunteerName, StartsAt: g.StartsAt, EndsAt: g.EndsAt, Status: g.Status, CheckInAt: g.CheckInAt, CheckOutAt: g.CheckOutAt,
-		Minutes: g.Minutes, HoursStatus: g.HoursStatus, Reason: g.Reason, Points: g.Points.Float()}
-	if g.TransferSeq != 0 {
-		t := g.TransferSeq
-		j.TransferSeq = &t
-	}
-	return j
-}
-
-func signupsJSON(gs []Signup) []SignupJSON {
-	out := make([]SignupJSON, len(gs))
-	for i := range gs {
-		out[i] = signupJSON(&gs[i])
-	}
-	return out
+		Minutes: g.Minutes, HoursStatus: g.HoursStatus, Reason: g.Reason, Points: g.Points.Float(), TransferSeq: idOrNil(g.TransferSeq)}
 }
 
 // MovementJSON is a movement in the API.
@@ -264,14 +295,10 @@ type MovementJSON struct {
 }
 
 func movementJSON(m *Movement) MovementJSON {
-	j := MovementJSON{Transfer: m.TransferSeq, Account: m.AccountID, Amount: m.Amount.Float(), Kind: m.Kind, Memo: m.Memo, At: m.At}
+	j := MovementJSON{Transfer: m.TransferSeq, Account: m.AccountID, Amount: m.Amount.Float(), Kind: m.Kind, Memo: m.Memo, At: m.At, Reverses: idOrNil(m.Reverses)}
 	if !m.Hidden {
 		b := m.BalanceAfter.Float()
 		j.Balance = &b
-	}
-	if m.Reverses != 0 {
-		r := m.Reverses
-		j.Reverses = &r
 	}
 	return j
 }
@@ -290,15 +317,8 @@ type TransferJSON struct {
 }
 
 func transferJSON(t *Transfer) TransferJSON {
-	j := TransferJSON{Seq: t.Seq, Kind: t.Kind, Memo: t.Memo, Actor: t.Actor, At: t.At, Hash: t.Hash, Movements: []MovementJSON{}}
-	if t.Reverses != 0 {
-		r := t.Reverses
-		j.Reverses = &r
-	}
-	if t.ReversedBy != 0 {
-		r := t.ReversedBy
-		j.ReversedBy = &r
-	}
+	j := TransferJSON{Seq: t.Seq, Kind: t.Kind, Reverses: idOrNil(t.Reverses), ReversedBy: idOrNil(t.ReversedBy), Memo: t.Memo, Actor: t.Actor, At: t.At,
+		Hash: t.Hash, Movements: []MovementJSON{}}
 	for i := range t.Movements {
 		m := t.Movements[i]
 		m.TransferSeq = t.Seq
@@ -359,11 +379,8 @@ type RedemptionJSON struct {
 
 func redemptionJSON(r *Redemption, withBalance bool) RedemptionJSON {
 	j := RedemptionJSON{ID: r.ID, MerchantID: r.MerchantID, VolunteerID: r.VolunteerID, VolunteerName: r.VolunteerName, ItemName: r.ItemName,
-		Quantity: r.Quantity, Amount: r.Amount.Float(), Transfer: r.TransferSeq, Status: r.Status, Settled: r.SettlementID != 0, At: r.CreatedAt, Replayed: r.Replayed}
-	if r.ItemID != 0 {
-		id := r.ItemID
-		j.ItemID = &id
-	}
+		Quantity: r.Quantity, Amount: r.Amount.Float(), Transfer: r.TransferSeq, Status: r.Status, Settled: r.SettlementID != 0, At: r.CreatedAt, Replayed: r.Replayed,
+		ItemID: idOrNil(r.ItemID)}
 	if withBalance {
 		b := r.Balance.Float()
 		j.Balance = &b
@@ -372,11 +389,7 @@ func redemptionJSON(r *Redemption, withBalance bool) RedemptionJSON {
 }
 
 func redemptionsJSON(rs []Redemption) []RedemptionJSON {
-	out := make([]RedemptionJSON, len(rs))
-	for i := range rs {
-		out[i] = redemptionJSON(&rs[i], false)
-	}
-	return out
+	return shapeAll(rs, func(r *Redemption) RedemptionJSON { return redemptionJSON(r, false) })
 }
 
 // ---- Handlers
@@ -410,14 +423,6 @@ func OverviewToJSON(o *Overview) OverviewJSON {
 		Merchants: o.Merchants, PendingVerifying: o.PendingVerifications}
 }
 
-func (a *API) overview(r *http.Request, actor *auth.Actor) (any, error) {
-	o, err := a.Store.Overview(r.Context(), actor)
-	if err != nil {
-		return nil, err
-	}
-	return OverviewToJSON(o), nil
-}
-
 func (a *API) listTeams(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	f := TeamFilter{Type: q.Choice("type", TeamTypes.Values...), Field: q.Choice("field", Fields.Values...), UnderID: q.ID("under"), Query: q.String("q"),
@@ -431,11 +436,7 @@ func (a *API) listTeams(r *http.Request, actor *auth.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]TeamJSON, len(list))
-	for i := range list {
-		items[i] = teamJSON(&list[i])
-	}
-	return web.NewList(items, total, p), nil
+	return web.NewList(shapeAll(list, teamJSON), total, p), nil
 }
 
 type teamBody struct {
@@ -476,14 +477,6 @@ func (a *API) createTeam(r *http.Request, actor *auth.Actor) (any, error) {
 	return web.Created{Value: teamJSON(t)}, nil
 }
 
-func (a *API) getTeam(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	t, err := a.Store.Team(r.Context(), actor, id)
-	if err != nil {
-		return nil, err
-	}
-	return teamJSON(t), nil
-}
-
 func (a *API) patchTeam(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body teamBody
 	if err := web.DecodeJSON(r, &body); err != nil {
@@ -513,11 +506,7 @@ func (a *API) listMembers(r *http.Request, actor *auth.Actor, id int64) (any, er
 	if err != nil {
 		return nil, err
 	}
-	items := make([]MemberJSON, len(list))
-	for i := range list {
-		items[i] = memberJSON(&list[i])
-	}
-	return web.NewList(items, total, p), nil
+	return web.NewList(shapeAll(list, memberJSON), total, p), nil
 }
 
 func (a *API) join(r *http.Request, actor *auth.Actor, id int64) (any, error) {
@@ -544,10 +533,8 @@ func (a *API) leave(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body struct {
 		LeftOn string `json:"left_on"`
 	}
-	if r.ContentLength != 0 {
-		if err := web.DecodeJSON(r, &body); err != nil {
-			return nil, err
-		}
+	if err := decodeOptional(r, &body); err != nil {
+		return nil, err
 	}
 	return nil, a.Store.Leave(r.Context(), actor, id, vid, body.LeftOn)
 }
@@ -566,11 +553,7 @@ func (a *API) listVolunteers(r *http.Request, actor *auth.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]VolunteerJSON, len(list))
-	for i := range list {
-		items[i] = volunteerJSON(&list[i])
-	}
-	return web.NewList(items, total, p), nil
+	return web.NewList(shapeAll(list, volunteerJSON), total, p), nil
 }
 
 func (a *API) createVolunteer(r *http.Request, actor *auth.Actor) (any, error) {
@@ -593,14 +576,6 @@ func (a *API) createVolunteer(r *http.Request, actor *auth.Actor) (any, error) {
 		return nil, err
 	}
 	return web.Created{Value: volunteerJSON(v)}, nil
-}
-
-func (a *API) getVolunteer(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	v, err := a.Store.Volunteer(r.Context(), actor, id)
-	if err != nil {
-		return nil, err
-	}
-	return volunteerJSON(v), nil
 }
 
 func (a *API) patchVolunteer(r *http.Request, actor *auth.Actor, id int64) (any, error) {
@@ -660,11 +635,9 @@ type CertificateJSON struct {
 }
 
 func servicesJSON(ss []Service) []ServiceJSON {
-	out := make([]ServiceJSON, len(ss))
-	for i, s := range ss {
-		out[i] = ServiceJSON{On: s.On, Activity: s.Activity, Category: s.Category, Place: s.Place, Organiser: s.Organiser, Minutes: s.Minutes, Points: s.Points.Float()}
-	}
-	return out
+	return shapeAll(ss, func(s *Service) ServiceJSON {
+		return ServiceJSON{On: s.On, Activity: s.Activity, Category: s.Category, Place: s.Place, Organiser: s.Organiser, Minutes: s.Minutes, Points: s.Points.Float()}
+	})
 }
 
 func certificateJSON(c *Certificate) CertificateJSON {
@@ -673,15 +646,9 @@ func certificateJSON(c *Certificate) CertificateJSON {
 }
 
 func recordJSON(rec *Record) RecordJSON {
-	j := RecordJSON{Volunteer: volunteerJSON(&rec.Volunteer), Teams: []MemberJSON{}, Services: servicesJSON(rec.Services), Trainings: nonNil(rec.Trainings),
-		Awards: nonNil(rec.Awards), Evaluations: nonNil(rec.Evaluations), Certificates: []CertificateJSON{}, TotalMinutes: rec.TotalMinutes, TotalHours: hours1(rec.TotalMinutes)}
-	for i := range rec.Teams {
-		j.Teams = append(j.Teams, memberJSON(&rec.Teams[i]))
-	}
-	for i := range rec.Certificates {
-		j.Certificates = append(j.Certificates, certificateJSON(&rec.Certificates[i]))
-	}
-	return j
+	return RecordJSON{Volunteer: volunteerJSON(&rec.Volunteer), Teams: shapeAll(rec.Teams, memberJSON), Services: servicesJSON(rec.Services),
+		Trainings: nonNil(rec.Trainings), Awards: nonNil(rec.Awards), Evaluations: nonNil(rec.Evaluations), Certificates: shapeAll(rec.Certificates, certificateJSON),
+		TotalMinutes: rec.TotalMinutes, TotalHours: hours1(rec.TotalMinutes)}
 }
 
 func nonNil[T any](s []T) []T {
@@ -689,14 +656,6 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-func (a *API) record(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	rec, err := a.Store.Record(r.Context(), actor, id)
-	if err != nil {
-		return nil, err
-	}
-	return recordJSON(rec), nil
 }
 
 func (a *API) addEntry(r *http.Request, actor *auth.Actor, id int64) (any, error) {
@@ -725,24 +684,14 @@ func (a *API) issueCertificate(r *http.Request, actor *auth.Actor, id int64) (an
 		From string `json:"from"`
 		To   string `json:"to"`
 	}
-	if r.ContentLength != 0 {
-		if err := web.DecodeJSON(r, &body); err != nil {
-			return nil, err
-		}
+	if err := decodeOptional(r, &body); err != nil {
+		return nil, err
 	}
 	c, err := a.Store.IssueCertificate(r.Context(), actor, id, body.From, body.To)
 	if err != nil {
 		return nil, err
 	}
 	return web.Created{Value: certificateJSON(c)}, nil
-}
-
-func (a *API) getCertificate(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	c, err := a.Store.Certificate(r.Context(), actor, id)
-	if err != nil {
-		return nil, err
-	}
-	return certificateJSON(c), nil
 }
 
 func (a *API) listActivities(r *http.Request, actor *auth.Actor) (any, error) {
@@ -759,10 +708,7 @@ func (a *API) listActivities(r *http.Request, actor *auth.Actor) (any, error) {
 		return nil, err
 	}
 	manage := actor.Scope(PermManage)
-	items := make([]ActivityJSON, len(list))
-	for i := range list {
-		items[i] = activityJSON(&list[i], manage.Contains(list[i].UnitPath))
-	}
+	items := shapeAll(list, func(act *Activity) ActivityJSON { return activityJSON(act, manage.Contains(act.UnitPath)) })
 	return web.NewList(items, total, p), nil
 }
 
@@ -829,17 +775,15 @@ func (a *API) listSignups(r *http.Request, actor *auth.Actor, id int64) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"items": signupsJSON(gs)}, nil
+	return map[string]any{"items": shapeAll(gs, signupJSON)}, nil
 }
 
 func (a *API) signUp(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body struct {
 		VolunteerID int64 `json:"volunteer_id"`
 	}
-	if r.ContentLength != 0 {
-		if err := web.DecodeJSON(r, &body); err != nil {
-			return nil, err
-		}
+	if err := decodeOptional(r, &body); err != nil {
+		return nil, err
 	}
 	g, err := a.Store.SignUp(r.Context(), actor, id, body.VolunteerID)
 	if err != nil {
@@ -855,10 +799,8 @@ func (a *API) signupAction(r *http.Request, actor *auth.Actor, id int64) (any, e
 		CheckInAt  *time.Time `json:"check_in_at"`
 		CheckOutAt *time.Time `json:"check_out_at"`
 	}
-	if r.ContentLength != 0 {
-		if err := web.DecodeJSON(r, &body); err != nil {
-			return nil, err
-		}
+	if err := decodeOptional(r, &body); err != nil {
+		return nil, err
 	}
 	ctx := r.Context()
 	var g *Signup
@@ -902,8 +844,7 @@ func (a *API) scan(r *http.Request, actor *auth.Actor) (any, error) {
 func (a *API) rankings(r *http.Request, actor *auth.Actor) (any, error) {
 	q := web.NewQuery(r)
 	of := q.Choice("of", "volunteers", "teams")
-	now := time.Now().In(date.Shanghai)
-	period := q.Int("period", now.Year()*100+int(now.Month()), 1900, 220012)
+	period := q.Int("period", Period(time.Now()), 1900, 220012)
 	limit := q.Int("limit", 50, 1, 500)
 	if err := q.Err(); err != nil {
 		return nil, err
@@ -931,7 +872,7 @@ func (a *API) me(r *http.Request, actor *auth.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"volunteer": volunteerJSON(v), "signups": signupsJSON(gs)}, nil
+	return map[string]any{"volunteer": volunteerJSON(v), "signups": shapeAll(gs, signupJSON)}, nil
 }
 
 func (a *API) upcoming(r *http.Request, actor *auth.Actor) (any, error) {
@@ -939,19 +880,7 @@ func (a *API) upcoming(r *http.Request, actor *auth.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]ActivityJSON, len(list))
-	for i := range list {
-		items[i] = activityJSON(&list[i], false)
-	}
-	return map[string]any{"items": items}, nil
-}
-
-func (a *API) myRecord(r *http.Request, actor *auth.Actor) (any, error) {
-	rec, err := a.Store.MyRecord(r.Context(), actor)
-	if err != nil {
-		return nil, err
-	}
-	return recordJSON(rec), nil
+	return map[string]any{"items": shapeAll(list, func(act *Activity) ActivityJSON { return activityJSON(act, false) })}, nil
 }
 
 func (a *API) pass(r *http.Request, actor *auth.Actor) (any, error) {
@@ -1010,12 +939,8 @@ func (a *API) account(r *http.Request, actor *auth.Actor, id int64) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	items := make([]MovementJSON, len(ms))
-	for i := range ms {
-		items[i] = movementJSON(&ms[i])
-	}
 	return map[string]any{"id": acct.ID, "kind": acct.Kind, "owner_id": acct.OwnerID, "owner_name": acct.OwnerName, "balance": acct.Balance.Float(),
-		"movements": web.NewList(items, total, p)}, nil
+		"movements": web.NewList(shapeAll(ms, movementJSON), total, p)}, nil
 }
 
 func (a *API) listTransfers(r *http.Request, actor *auth.Actor) (any, error) {
@@ -1029,19 +954,7 @@ func (a *API) listTransfers(r *http.Request, actor *auth.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]TransferJSON, len(list))
-	for i := range list {
-		items[i] = transferJSON(&list[i])
-	}
-	return map[string]any{"items": items, "page": p.Page, "per_page": p.PerPage}, nil
-}
-
-func (a *API) getTransfer(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	t, err := a.Store.Transfer(r.Context(), actor, id)
-	if err != nil {
-		return nil, err
-	}
-	return transferJSON(t), nil
+	return map[string]any{"items": shapeAll(list, transferJSON), "page": p.Page, "per_page": p.PerPage}, nil
 }
 
 func (a *API) reverse(r *http.Request, actor *auth.Actor, id int64) (any, error) {
@@ -1083,11 +996,7 @@ func (a *API) listMerchants(r *http.Request, actor *auth.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]MerchantJSON, len(list))
-	for i := range list {
-		items[i] = merchantJSON(&list[i])
-	}
-	return map[string]any{"items": items}, nil
+	return map[string]any{"items": shapeAll(list, merchantJSON)}, nil
 }
 
 func (a *API) createMerchant(r *http.Request, actor *auth.Actor) (any, error) {
@@ -1105,14 +1014,6 @@ func (a *API) createMerchant(r *http.Request, actor *auth.Actor) (any, error) {
 		return nil, err
 	}
 	return web.Created{Value: merchantJSON(m)}, nil
-}
-
-func (a *API) getMerchant(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	m, err := a.Store.Merchant(r.Context(), actor, id)
-	if err != nil {
-		return nil, err
-	}
-	return merchantJSON(m), nil
 }
 
 func (a *API) addItem(r *http.Request, actor *auth.Actor, id int64) (any, error) {
@@ -1194,21 +1095,15 @@ func (a *API) listSettlements(r *http.Request, actor *auth.Actor, id int64) (any
 	if err != nil {
 		return nil, err
 	}
-	items := make([]SettlementJSON, len(list))
-	for i := range list {
-		items[i] = settlementJSON(&list[i])
-	}
-	return map[string]any{"items": items}, nil
+	return map[string]any{"items": shapeAll(list, settlementJSON)}, nil
 }
 
 func (a *API) settle(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body struct {
 		To string `json:"to"`
 	}
-	if r.ContentLength != 0 {
-		if err := web.DecodeJSON(r, &body); err != nil {
-			return nil, err
-		}
+	if err := decodeOptional(r, &body); err != nil {
+		return nil, err
 	}
 	to, err := date.Parse(body.To)
 	if err != nil {

@@ -132,6 +132,13 @@ func (l *Loader) Volunteer(community *org.Unit, in VolunteerInput) (int64, int64
 			return 0, 0, apperr.Wrap(err)
 		}
 	}
+	id, acct := l.addVolunteer(community, c, idn, ph)
+	return id, acct, nil
+}
+
+// addVolunteer buffers a checked volunteer with their sealed fields and
+// opens their account; it returns the volunteer's id and account.
+func (l *Loader) addVolunteer(community *org.Unit, c *checkedVolunteer, idn, ph sealed) (int64, int64) {
 	id := l.ids["vol_volunteers"] + 1
 	l.add("vol_volunteers", `unit_id, unit_path, number, resident_id, user_id, name, gender, birth_date, id_number_sealed, id_number_index, id_number_masked,
 		phone_sealed, phone_index, phone_masked, skills, status, registered_on, created_at, updated_at`,
@@ -140,7 +147,7 @@ func (l *Loader) Volunteer(community *org.Unit, in VolunteerInput) (int64, int64
 	acct := l.add("lb_accounts", "kind, owner_id, unit_path, balance, allow_negative, created_at", AccountVolunteer, id, community.Path, 0, false, l.now)
 	l.batch.know(acct, 0, false)
 	l.Volunteers++
-	return id, acct, nil
+	return id, acct
 }
 
 // Member puts a volunteer in a team from a day.
@@ -156,10 +163,7 @@ func (l *Loader) Activity(unit *org.Unit, in ActivityInput) (int64, []int64, err
 	if err := in.validate(time.Time{}); err != nil {
 		return 0, nil, err
 	}
-	start, end := in.Shifts[0].StartsAt, in.Shifts[0].EndsAt
-	for _, sh := range in.Shifts {
-		start, end = minTime(start, sh.StartsAt), maxTime(end, sh.EndsAt)
-	}
+	start, end := in.span()
 	var lon, lat any
 	if in.Lon != nil {
 		lon, lat = *in.Lon, *in.Lat
@@ -375,20 +379,6 @@ func (l *Loader) writeRows(ctx context.Context) error {
 	return nil
 }
 
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
 // ResidentVolunteer registers a resident of community as a volunteer,
 // with what the record shows of them (their name, gender and birth date,
 // which stay the resident record's), and opens their account.
@@ -397,14 +387,8 @@ func (l *Loader) ResidentVolunteer(community *org.Unit, residentID int64, name, 
 	if err != nil {
 		return 0, 0, err
 	}
-	id := l.ids["vol_volunteers"] + 1
-	l.add("vol_volunteers", `unit_id, unit_path, number, resident_id, user_id, name, gender, birth_date, id_number_sealed, id_number_index, id_number_masked,
-		phone_sealed, phone_index, phone_masked, skills, status, registered_on, created_at, updated_at`,
-		community.ID, community.Path, VolunteerNumber(community.Code, id), residentID, nil, name, gender, birth,
-		"", "", "", "", "", "", strings.Join(c.Skills, ","), "active", c.registered, l.now, l.now)
-	acct := l.add("lb_accounts", "kind, owner_id, unit_path, balance, allow_negative, created_at", AccountVolunteer, id, community.Path, 0, false, l.now)
-	l.batch.know(acct, 0, false)
-	l.Volunteers++
+	c.Name, c.Gender, c.birth = name, gender, birth
+	id, acct := l.addVolunteer(community, c, sealed{}, sealed{})
 	return id, acct, nil
 }
 

@@ -269,13 +269,11 @@ func (s *Store) ListTeams(ctx context.Context, actor *auth.Actor, f TeamFilter) 
 		args = append(args, f.Field)
 	}
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		w, a, err := s.underUnit(ctx, scope, "t.unit_path", f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
-		lo, hi := db.PrefixRange(u.Path)
-		where += " AND t.unit_path >= ? AND t.unit_path < ?"
-		args = append(args, lo, hi)
+		where, args = where+w, append(args, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where += ` AND t.name LIKE ? ESCAPE '\'`
@@ -292,8 +290,7 @@ func (s *Store) ListTeams(ctx context.Context, actor *auth.Actor, f TeamFilter) 
 	if f.Desc {
 		order += " DESC"
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+teamCols+teamFrom+` WHERE `+where+` ORDER BY `+order+`, t.id LIMIT `+
-		strconv.Itoa(clampLimit(f.Limit))+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+	rows, err := s.DB.Query(ctx, `SELECT `+teamCols+teamFrom+` WHERE `+where+` ORDER BY `+order+`, t.id`+page(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
@@ -314,6 +311,46 @@ func clampLimit(n int) int {
 		return 50
 	}
 	return n
+}
+
+// page is the LIMIT and OFFSET clause of a listing's page, the limit
+// clamped as clampLimit does.
+func page(limit, offset int) string {
+	return ` LIMIT ` + strconv.Itoa(clampLimit(limit)) + ` OFFSET ` + strconv.Itoa(max(offset, 0))
+}
+
+// underUnit is the condition that col lies in the subtree of unit id,
+// which must be in scope (else not found), and its arguments.
+func (s *Store) underUnit(ctx context.Context, scope auth.Scope, col string, id int64) (string, []any, error) {
+	u, err := s.Orgs.UnitIn(ctx, s.DB, scope, id)
+	if err != nil {
+		return "", nil, err
+	}
+	lo, hi := db.PrefixRange(u.Path)
+	return " AND " + col + " >= ? AND " + col + " < ?", []any{lo, hi}, nil
+}
+
+// dayRange is the condition that col falls on the Shanghai days from
+// through to (either may be empty, leaving that end open), and its
+// arguments.
+func dayRange(col string, from, to date.Date) (string, []any) {
+	var where string
+	var args []any
+	if from != "" {
+		where += " AND " + col + " >= ?"
+		args = append(args, dayStart(from))
+	}
+	if to != "" {
+		where += " AND " + col + " < ?"
+		args = append(args, dayStart(to).AddDate(0, 0, 1))
+	}
+	return where, args
+}
+
+// dayStart is the UTC instant a Shanghai day starts.
+func dayStart(d date.Date) time.Time {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, date.Shanghai).UTC()
 }
 
 // CreateTeam adds a team at a unit in the actor's scope.
@@ -500,8 +537,7 @@ func (s *Store) Members(ctx context.Context, actor *auth.Actor, teamID int64, wi
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM vol_team_members m WHERE `+where, t.ID).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	out, err := s.queryMembers(ctx, where+` ORDER BY m.left_on IS NOT NULL, m.role <> 'leader', v.name, m.id LIMIT `+strconv.Itoa(clampLimit(limit))+
-		` OFFSET `+strconv.Itoa(max(offset, 0)), t.ID)
+	out, err := s.queryMembers(ctx, where+` ORDER BY m.left_on IS NOT NULL, m.role <> 'leader', v.name, m.id`+page(limit, offset), t.ID)
 	return out, total, err
 }
 
@@ -597,13 +633,11 @@ func (s *Store) ListVolunteers(ctx context.Context, actor *auth.Actor, f Volunte
 	scope := actor.Scope(PermRead)
 	where, args := scope.Where("v.unit_path")
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		w, a, err := s.underUnit(ctx, scope, "v.unit_path", f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
-		lo, hi := db.PrefixRange(u.Path)
-		where += " AND v.unit_path >= ? AND v.unit_path < ?"
-		args = append(args, lo, hi)
+		where, args = where+w, append(args, a...)
 	}
 	if f.TeamID != 0 {
 		where += " AND v.id IN (SELECT volunteer_id FROM vol_team_members WHERE team_id = ? AND left_on IS NULL)"
@@ -640,7 +674,7 @@ func (s *Store) ListVolunteers(ctx context.Context, actor *auth.Actor, f Volunte
 		order += " DESC"
 	}
 	rows, err := s.DB.Query(ctx, `SELECT `+volunteerCols+`, (SELECT COALESCE(SUM(g.minutes), 0) FROM vol_signups g WHERE g.volunteer_id = v.id AND g.hours_status = 'verified')`+
-		volunteerFrom+` WHERE `+where+` ORDER BY `+order+`, v.id LIMIT `+strconv.Itoa(clampLimit(f.Limit))+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+		volunteerFrom+` WHERE `+where+` ORDER BY `+order+`, v.id`+page(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}

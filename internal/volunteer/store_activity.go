@@ -96,13 +96,11 @@ type ActivityFilter struct {
 func (s *Store) activityWhere(ctx context.Context, scope auth.Scope, f ActivityFilter) (string, []any, error) {
 	where, args := scope.Where("a.unit_path")
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		w, a, err := s.underUnit(ctx, scope, "a.unit_path", f.UnderID)
 		if err != nil {
 			return "", nil, err
 		}
-		lo, hi := db.PrefixRange(u.Path)
-		where += " AND a.unit_path >= ? AND a.unit_path < ?"
-		args = append(args, lo, hi)
+		where, args = where+w, append(args, a...)
 	}
 	if f.TeamID != 0 {
 		where += " AND a.team_id = ?"
@@ -142,7 +140,7 @@ func (s *Store) ListActivities(ctx context.Context, actor *auth.Actor, f Activit
 	if f.When == "upcoming" {
 		order = "a.starts_at"
 	}
-	out, err := s.queryActivities(ctx, s.DB, where+` ORDER BY `+order+`, a.id LIMIT `+strconv.Itoa(clampLimit(f.Limit))+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+	out, err := s.queryActivities(ctx, s.DB, where+` ORDER BY `+order+`, a.id`+page(f.Limit, f.Offset), args...)
 	return out, total, err
 }
 
@@ -210,15 +208,7 @@ func (s *Store) CreateActivity(ctx context.Context, actor *auth.Actor, in Activi
 }
 
 func (s *Store) insertActivity(ctx context.Context, tx *db.Tx, actor *auth.Actor, unit *org.Unit, in ActivityInput) (int64, error) {
-	start, end := in.Shifts[0].StartsAt, in.Shifts[0].EndsAt
-	for _, sh := range in.Shifts {
-		if sh.StartsAt.Before(start) {
-			start = sh.StartsAt
-		}
-		if sh.EndsAt.After(end) {
-			end = sh.EndsAt
-		}
-	}
+	start, end := in.span()
 	var lon, lat any
 	if in.Lon != nil {
 		lon, lat = *in.Lon, *in.Lat
@@ -289,17 +279,17 @@ func checkReason(reason string) error {
 
 const signupCols = `g.id, g.shift_id, g.activity_id, a.title, COALESCE(g.team_id, 0), g.volunteer_id, v.name, COALESCE(v.user_id, 0), g.unit_path, g.starts_at, g.ends_at,
 	g.status, g.check_in_at, g.check_in_how, g.check_out_at, g.check_out_how, g.minutes, g.hours_status, g.reason, g.points, COALESCE(g.transfer_seq, 0),
-	g.verified_at, g.created_at`
+	g.created_at`
 
 const signupFrom = ` FROM vol_signups g JOIN vol_activities a ON a.id = g.activity_id JOIN vol_volunteers v ON v.id = g.volunteer_id`
 
 func scanSignup(sc interface{ Scan(...any) error }) (*Signup, error) {
 	g := &Signup{}
-	var in, out, verified sql.NullTime
+	var in, out sql.NullTime
 	err := sc.Scan(&g.ID, &g.ShiftID, &g.ActivityID, &g.ActivityTitle, &g.TeamID, &g.VolunteerID, &g.VolunteerName, &g.VolunteerUser, &g.UnitPath,
 		&g.StartsAt, &g.EndsAt, &g.Status, &in, &g.CheckInHow, &out, &g.CheckOutHow, &g.Minutes, &g.HoursStatus, &g.Reason, &g.Points, &g.TransferSeq,
-		&verified, &g.CreatedAt)
-	g.CheckInAt, g.CheckOutAt, g.VerifiedAt = timePtr(in), timePtr(out), timePtr(verified)
+		&g.CreatedAt)
+	g.CheckInAt, g.CheckOutAt = timePtr(in), timePtr(out)
 	return g, err
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -434,52 +433,34 @@ func (s *Store) volunteerBalance(ctx context.Context, q db.Querier, volunteerID 
 
 // RedemptionFilter selects redemptions.
 type RedemptionFilter struct {
-	MerchantID  int64
-	VolunteerID int64
-	From, To    date.Date
-	Limit       int
-	Offset      int
+	MerchantID int64
+	From, To   date.Date
+	Limit      int
+	Offset     int
 }
 
 // Redemptions lists redemptions newest first: a merchant's (for its staff
-// or the love bank's managers) or a volunteer's, and the total.
+// or the love bank's managers) or all in the actor's love bank scope, and
+// the total.
 func (s *Store) Redemptions(ctx context.Context, actor *auth.Actor, f RedemptionFilter) ([]Redemption, int, error) {
-	where, args := "1=1", []any{}
-	switch {
-	case f.MerchantID != 0:
+	var where string
+	var args []any
+	if f.MerchantID != 0 {
 		m, err := s.Merchant(ctx, actor, f.MerchantID)
 		if err != nil {
 			return nil, 0, err
 		}
 		where, args = "r.merchant_id = ?", []any{m.ID}
-	case f.VolunteerID != 0:
-		if me, err := s.Me(ctx, actor); err == nil && me.ID == f.VolunteerID {
-			where, args = "r.volunteer_id = ?", []any{me.ID}
-		} else {
-			v, err := s.volunteerIn(ctx, s.DB, actor.Scope(PermBank), f.VolunteerID)
-			if err != nil {
-				return nil, 0, err
-			}
-			where, args = "r.volunteer_id = ?", []any{v.ID}
-		}
-	default:
-		w, a := actor.Scope(PermBank).Where("r.unit_path")
-		where, args = w, a
+	} else {
+		where, args = actor.Scope(PermBank).Where("r.unit_path")
 	}
-	if f.From != "" {
-		where += " AND r.created_at >= ?"
-		args = append(args, dayStart(f.From))
-	}
-	if f.To != "" {
-		where += " AND r.created_at < ?"
-		args = append(args, dayStart(f.To).AddDate(0, 0, 1))
-	}
+	w, a := dayRange("r.created_at", f.From, f.To)
+	where, args = where+w, append(args, a...)
 	var total int
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM lb_redemptions r WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+redemptionCols+redemptionFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+
-		strconv.Itoa(clampLimit(f.Limit))+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+	rows, err := s.DB.Query(ctx, `SELECT `+redemptionCols+redemptionFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC`+page(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
@@ -493,12 +474,6 @@ func (s *Store) Redemptions(ctx context.Context, actor *auth.Actor, f Redemption
 		out = append(out, *r)
 	}
 	return out, total, apperr.Wrap(rows.Err())
-}
-
-// dayStart is the UTC instant a Shanghai day starts.
-func dayStart(d date.Date) time.Time {
-	t := d.Time()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, date.Shanghai).UTC()
 }
 
 // ---- Settlements
@@ -714,8 +689,7 @@ func (s *Store) Transfers(ctx context.Context, actor *auth.Actor, kind string, l
 		where += " AND t.kind = ?"
 		args = append(args, kind)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+transferCols+` FROM lb_transfers t WHERE `+where+` ORDER BY t.seq DESC LIMIT `+
-		strconv.Itoa(clampLimit(limit))+` OFFSET `+strconv.Itoa(max(offset, 0)), args...)
+	rows, err := s.DB.Query(ctx, `SELECT `+transferCols+` FROM lb_transfers t WHERE `+where+` ORDER BY t.seq DESC`+page(limit, offset), args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -732,16 +706,9 @@ func (s *Store) Transfers(ctx context.Context, actor *auth.Actor, kind string, l
 	if err := rows.Err(); err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	var ids []int64
-	for i := range out {
-		full, err := s.Ledger.transfer(ctx, s.DB, out[i].Seq)
-		if err != nil {
-			return nil, err
-		}
-		out[i].Movements = full.Movements
-		for _, m := range full.Movements {
-			ids = append(ids, m.AccountID)
-		}
+	ids, err := s.loadMovements(ctx, out)
+	if err != nil {
+		return nil, err
 	}
 	names, err := s.accountOwners(ctx, ids)
 	if err != nil {
@@ -753,6 +720,42 @@ func (s *Store) Transfers(ctx context.Context, actor *auth.Actor, kind string, l
 		}
 	}
 	return out, s.hideOutside(ctx, actor.Scope(PermBank), out)
+}
+
+// loadMovements reads the movements of transfers, in account order as
+// the ledger reads them, a few hundred transfers a query, and returns the
+// accounts they move.
+func (s *Store) loadMovements(ctx context.Context, ts []Transfer) ([]int64, error) {
+	const perQuery = 500
+	bySeq := make(map[int64]*Transfer, len(ts))
+	seqs := make([]any, len(ts))
+	for i := range ts {
+		bySeq[ts[i].Seq], seqs[i] = &ts[i], ts[i].Seq
+	}
+	var ids []int64
+	for start := 0; start < len(seqs); start += perQuery {
+		chunk := seqs[start:min(start+perQuery, len(seqs))]
+		rows, err := s.DB.Query(ctx, `SELECT id, transfer_seq, account_id, amount, balance_after FROM lb_movements
+			WHERE transfer_seq IN (`+db.Placeholders(len(chunk))+`) ORDER BY transfer_seq, account_id`, chunk...)
+		if err != nil {
+			return nil, apperr.Wrap(err)
+		}
+		for rows.Next() {
+			var m Movement
+			if err := rows.Scan(&m.ID, &m.TransferSeq, &m.AccountID, &m.Amount, &m.BalanceAfter); err != nil {
+				rows.Close()
+				return nil, apperr.Wrap(err)
+			}
+			t := bySeq[m.TransferSeq]
+			t.Movements = append(t.Movements, m)
+			ids = append(ids, m.AccountID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, apperr.Wrap(err)
+		}
+	}
+	return ids, nil
 }
 
 // ownerName is the SQL naming an account's owner (a lb_accounts row a).

@@ -414,7 +414,6 @@ type Batch struct {
 	negative map[int64]bool
 	pending  []*Transfer
 	hold     bool // write only at Flush (the accounts are written then too)
-	Posted   int
 }
 
 // know tells the batch an account's balance without reading it, for
@@ -473,7 +472,6 @@ func (b *Batch) Add(ctx context.Context, in TransferInput) (int64, error) {
 	t.Hash = t.computeHash()
 	b.hash = t.Hash
 	b.pending = append(b.pending, t)
-	b.Posted++
 	if len(b.pending) >= 5000 && !b.hold {
 		if err := b.write(ctx); err != nil {
 			return 0, err

@@ -44,15 +44,8 @@ func (s *Store) AddEntry(ctx context.Context, actor *auth.Actor, volunteerID int
 // services returns a volunteer's verified services between two days
 // (either may be empty), oldest first.
 func (s *Store) services(ctx context.Context, q db.Querier, volunteerID int64, from, to date.Date) ([]Service, error) {
-	where, args := "g.volunteer_id = ? AND g.hours_status = 'verified'", []any{volunteerID}
-	if from != "" {
-		where += " AND g.starts_at >= ?"
-		args = append(args, dayStart(from))
-	}
-	if to != "" {
-		where += " AND g.starts_at < ?"
-		args = append(args, dayStart(to).AddDate(0, 0, 1))
-	}
+	where, args := dayRange("g.starts_at", from, to)
+	where, args = "g.volunteer_id = ? AND g.hours_status = 'verified'"+where, append([]any{volunteerID}, args...)
 	rows, err := q.Query(ctx, `SELECT g.id, g.starts_at, a.title, a.category, a.place, COALESCE(t.name, u.name), g.minutes, g.points
 		FROM vol_signups g JOIN vol_activities a ON a.id = g.activity_id JOIN units u ON u.id = a.unit_id LEFT JOIN vol_teams t ON t.id = a.team_id
 		WHERE `+where+` ORDER BY g.starts_at, g.id`, args...)
@@ -487,10 +480,9 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 	}
 	// Verified minutes, the points they earned and the volunteer police's
 	// share, in one pass over the covering index vol_signups_sums.
-	w, a := scope.Where("unit_path")
 	if err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(points), 0),
 		COALESCE(SUM(CASE WHEN team_id IN (SELECT id FROM vol_teams WHERE type = 'police') THEN minutes ELSE 0 END), 0)
-		FROM vol_signups WHERE hours_status = 'verified' AND `+w, a...).
+		FROM vol_signups WHERE hours_status = 'verified' AND `+where, args...).
 		Scan(&o.VerifiedMinutes, &issued, &o.PoliceMinutes); err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -521,15 +513,8 @@ func (s *Store) HoursFor(ctx context.Context, residentID int64, from, to date.Da
 		return 0, nil, apperr.Wrap(err)
 	}
 	lo, hi := db.PrefixRange(path)
-	where, args := "g.volunteer_id = ? AND g.hours_status = 'verified' AND g.unit_path >= ? AND g.unit_path < ?", []any{vid, lo, hi}
-	if from != "" {
-		where += " AND g.starts_at >= ?"
-		args = append(args, dayStart(from))
-	}
-	if to != "" {
-		where += " AND g.starts_at < ?"
-		args = append(args, dayStart(to).AddDate(0, 0, 1))
-	}
+	where, args := dayRange("g.starts_at", from, to)
+	where, args = "g.volunteer_id = ? AND g.hours_status = 'verified' AND g.unit_path >= ? AND g.unit_path < ?"+where, append([]any{vid, lo, hi}, args...)
 	rows, err := s.DB.Query(ctx, `SELECT g.starts_at, a.title, g.minutes FROM vol_signups g JOIN vol_activities a ON a.id = g.activity_id WHERE `+where+` ORDER BY g.starts_at`, args...)
 	if err != nil {
 		return 0, nil, apperr.Wrap(err)

@@ -117,6 +117,24 @@ func back(form *web.Form, fallback string) string {
 	return fallback
 }
 
+// recordForm reads what a form posted about one record starts with: the
+// signed-in actor, the path's {id} and the form.
+func recordForm(w http.ResponseWriter, r *http.Request) (*auth.Actor, int64, *web.Form, error) {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	form, err := web.ParseForm(w, r)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return actor, id, form, nil
+}
+
 // done sends the browser on after a successful form, with a flash.
 func done(w http.ResponseWriter, r *http.Request, to, flash string) error {
 	web.SetFlash(w, flash)
@@ -445,15 +463,7 @@ func (u *UI) saveTeam(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) join(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -655,17 +665,16 @@ func (u *UI) userID(r *http.Request, name string) (int64, error) {
 // VolunteerPage is a volunteer's record.
 type VolunteerPage struct {
 	web.Page
-	Rec        *Record
-	Form       *web.Form
-	Skills     []CheckOption
-	Kinds      []web.Option
-	Grades     []web.Option
-	CanManage  bool
-	CanBank    bool
-	Movements  []Movement
-	Username   string
-	Error      string
-	EntryError string
+	Rec       *Record
+	Form      *web.Form
+	Skills    []CheckOption
+	Kinds     []web.Option
+	Grades    []web.Option
+	CanManage bool
+	CanBank   bool
+	Movements []Movement
+	Username  string
+	Error     string
 }
 
 func (u *UI) volunteer(w http.ResponseWriter, r *http.Request) error {
@@ -710,15 +719,7 @@ func (u *UI) showVolunteer(w http.ResponseWriter, r *http.Request, form *web.For
 }
 
 func (u *UI) updateVolunteer(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -742,15 +743,7 @@ func (u *UI) updateVolunteer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) addEntry(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -767,15 +760,7 @@ func (u *UI) addEntry(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) issueCertificate(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -886,8 +871,7 @@ func (u *UI) rankings(w http.ResponseWriter, r *http.Request) error {
 	if of == "" {
 		of = "volunteers"
 	}
-	now := time.Now().In(date.Shanghai)
-	period := q.Int("period", now.Year()*100+int(now.Month()), 1900, 220012)
+	period := q.Int("period", Period(time.Now()), 1900, 220012)
 	if err := q.Err(); err != nil {
 		return err
 	}

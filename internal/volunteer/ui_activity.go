@@ -269,15 +269,7 @@ func (u *UI) showActivity(w http.ResponseWriter, r *http.Request, form *web.Form
 }
 
 func (u *UI) cancelActivity(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -290,15 +282,7 @@ func (u *UI) cancelActivity(w http.ResponseWriter, r *http.Request) error {
 
 // signUpFor lets an organiser sign a volunteer up for a shift by number.
 func (u *UI) signUpFor(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -315,15 +299,7 @@ func (u *UI) signUpFor(w http.ResponseWriter, r *http.Request) error {
 
 // signupAction runs one of the organiser's actions on a sign-up.
 func (u *UI) signupAction(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}

@@ -293,15 +293,7 @@ func (u *UI) showMerchant(w http.ResponseWriter, r *http.Request, form *web.Form
 }
 
 func (u *UI) addItem(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -336,15 +328,7 @@ func (u *UI) toggleItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) addStaff(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -355,15 +339,7 @@ func (u *UI) addStaff(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) settle(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	form, err := web.ParseForm(w, r)
+	actor, id, form, err := recordForm(w, r)
 	if err != nil {
 		return err
 	}

@@ -450,6 +450,21 @@ type ShiftInput struct {
 	Skills   []string
 }
 
+// span is the activity's time: from the earliest shift's start to the
+// latest one's end. It needs a shift (validate makes sure of one).
+func (in *ActivityInput) span() (start, end time.Time) {
+	start, end = in.Shifts[0].StartsAt, in.Shifts[0].EndsAt
+	for _, sh := range in.Shifts {
+		if sh.StartsAt.Before(start) {
+			start = sh.StartsAt
+		}
+		if sh.EndsAt.After(end) {
+			end = sh.EndsAt
+		}
+	}
+	return start, end
+}
+
 // MaxShifts bounds the shifts of one activity.
 const MaxShifts = 50
 
@@ -528,7 +543,6 @@ type Signup struct {
 	Reason        string
 	Points        Points
 	TransferSeq   int64
-	VerifiedAt    *time.Time
 	CreatedAt     time.Time
 }
 
