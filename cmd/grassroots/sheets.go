@@ -128,19 +128,7 @@ func (m *Main) importSheet(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "%s: %s\n", where, p.Reason(lang))
 	}
 	if *reportPath != "" {
-		format := "xlsx"
-		if strings.HasSuffix(strings.ToLower(*reportPath), ".csv") {
-			format = "csv"
-		}
-		f, err := os.Create(*reportPath)
-		if err != nil {
-			return err
-		}
-		if err := people.WriteSheet(f, format, people.ReportSheet(rep, lang)); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := writeSheetFile(*reportPath, formatOf(*reportPath), people.ReportSheet(rep, lang)); err != nil {
 			return err
 		}
 	}
@@ -171,10 +159,7 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 		return err
 	}
 	if *format == "" {
-		*format = "xlsx"
-		if strings.HasSuffix(strings.ToLower(*out), ".csv") {
-			*format = "csv"
-		}
+		*format = formatOf(*out)
 	}
 	if *format != "xlsx" && *format != "csv" {
 		return fmt.Errorf("--format: xlsx or csv, not %q", *format)
@@ -211,19 +196,32 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 	if *out == "-" {
 		return people.WriteSheet(m.Stdout, *format, sheet)
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := people.WriteSheet(f, *format, sheet); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeSheetFile(*out, *format, sheet); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "Exported %d rows of %s to %s (masked; the export is in the audit log).\n", len(sheet.Rows), kind, *out)
 	return nil
+}
+
+// formatOf is the sheet format a file name asks for: csv for .csv, else xlsx.
+func formatOf(path string) string {
+	if strings.HasSuffix(strings.ToLower(path), ".csv") {
+		return "csv"
+	}
+	return "xlsx"
+}
+
+// writeSheetFile writes a sheet to a new file at path, as "xlsx" or "csv".
+func writeSheetFile(path, format string, sheet web.Sheet) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := people.WriteSheet(f, format, sheet); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // progressBar draws an import's progress on standard error: redrawn in

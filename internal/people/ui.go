@@ -123,6 +123,60 @@ func (u *UI) unitOptions(ctx context.Context, actor *auth.Actor, lang i18n.Lang,
 	return out, nil
 }
 
+// signedInID returns the signed-in actor and the id in the URL path.
+func signedInID(r *http.Request) (*auth.Actor, int64, error) {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := web.PathID(r, "id")
+	return actor, id, err
+}
+
+// editing reads the record named by the URL path's id with get, when the
+// path has one (an edit); it returns a zero id and nil for a new record.
+func editing[T any](r *http.Request, get func(id int64) (*T, error)) (int64, *T, error) {
+	if r.PathValue("id") == "" {
+		return 0, nil, nil
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	x, err := get(id)
+	return id, x, err
+}
+
+// maxListed bounds the rows a list is assumed to hold when the page asked
+// for is read before the list is counted.
+const maxListed = 1 << 30
+
+// listPage reads the page of a list that ?page= asks for, perPage rows, and
+// returns its pager. list reads limit rows from offset and returns how many
+// rows there are in all. The page asked for is read at once, and read again
+// only when it lies past the end and the pager moves back to the last page.
+func listPage(r *http.Request, perPage int, list func(limit, offset int) (total int, err error)) (*web.Pager, error) {
+	asked := web.NewPager(r.URL, maxListed, perPage, "").Offset()
+	total, err := list(perPage, asked)
+	if err != nil {
+		return nil, err
+	}
+	p := web.NewPager(r.URL, total, perPage, i18n.T(web.Lang(r), "web.pager"))
+	if p.Offset() != asked {
+		if _, err := list(perPage, p.Offset()); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// flashRedirect flashes key and sends the browser to url.
+func flashRedirect(w http.ResponseWriter, r *http.Request, key, url string) error {
+	web.SetFlash(w, key)
+	http.Redirect(w, r, url, http.StatusSeeOther)
+	return nil
+}
+
 // ResidentsPage lists residents.
 type ResidentsPage struct {
 	web.Page
@@ -154,35 +208,21 @@ func (u *UI) residents(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	p := &ResidentsPage{Form: web.NewForm(r.URL.Query()), Tags: options(lang, Tags, "people.any_tag"), Sort: org.NewSortLinks(r.URL, "building"),
-		Export: exportLinks("/residents/export", r.URL), CanWrite: actor.Has(PermWrite)}
+		Export: org.NewExportLinks(&url.URL{Path: "/residents/export", RawQuery: r.URL.RawQuery}), CanWrite: actor.Has(PermWrite)}
 	p.Title = i18n.T(lang, "nav.residents")
 	if p.Units, err = u.unitOptions(ctx, actor, lang, "people.all_area", org.Street, org.Community, org.Grid); err != nil {
 		return err
 	}
-	count := f
-	count.Limit = 1
-	_, total, err := u.Store.ListResidents(ctx, actor, count)
+	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+		f.Limit, f.Offset = limit, offset
+		p.Residents, total, err = u.Store.ListResidents(ctx, actor, f)
+		return total, err
+	})
 	if err != nil {
-		return err
-	}
-	p.Pager = web.NewPager(r.URL, total, 50, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 50, p.Pager.Offset()
-	if p.Residents, _, err = u.Store.ListResidents(ctx, actor, f); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "people/residents", p)
 	return nil
-}
-
-// exportLinks are the addresses of an export of the list at u, served at path.
-func exportLinks(path string, u *url.URL) org.ExportLinks {
-	q := u.Query()
-	q.Del("page")
-	mk := func(format string) string {
-		q.Set("format", format)
-		return path + "?" + q.Encode()
-	}
-	return org.ExportLinks{CSV: mk("csv"), XLSX: mk("xlsx")}
 }
 
 // ResidentPage shows one resident.
@@ -203,11 +243,7 @@ func (u *UI) resident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) renderResident(w http.ResponseWriter, r *http.Request, status int, form *web.Form, revealed *Revealed) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -231,11 +267,7 @@ func (u *UI) renderResident(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (u *UI) reveal(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -251,11 +283,7 @@ func (u *UI) reveal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) residentStatus(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -266,9 +294,7 @@ func (u *UI) residentStatus(w http.ResponseWriter, r *http.Request) error {
 	if _, err := u.Store.SetResidentStatus(r.Context(), actor, id, form.Get("status"), form.Get("status_on"), form.Get("note")); err != nil {
 		return u.renderResident(w, r, form.Fail(r, err), form, nil)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, fmt.Sprintf("/residents/%d", id), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", fmt.Sprintf("/residents/%d", id))
 }
 
 // ResidentFormPage creates or edits a resident.
@@ -331,11 +357,7 @@ func (u *UI) newResident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) editResident(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -366,15 +388,12 @@ func (u *UI) saveResident(w http.ResponseWriter, r *http.Request) error {
 	in := ResidentInput{HouseholdID: form.Int64("household_id"), Name: form.Get("name"), Gender: form.Get("gender"), BirthDate: form.Get("birth_date"),
 		IDType: form.Get("id_type"), IDNumber: form.Get("id_number"), Phone: form.Get("phone"), Ethnicity: form.Get("ethnicity"),
 		Residence: form.Get("residence"), Relation: form.Get("relation"), Tags: form.Values["tags"]}
-	var res, existing *Resident
-	if r.PathValue("id") != "" {
-		var id int64
-		if id, err = web.PathID(r, "id"); err != nil {
-			return err
-		}
-		if existing, err = u.Store.Resident(ctx, actor, id); err != nil {
-			return err
-		}
+	id, existing, err := editing(r, func(id int64) (*Resident, error) { return u.Store.Resident(ctx, actor, id) })
+	if err != nil {
+		return err
+	}
+	var res *Resident
+	if existing != nil {
 		in.HouseholdID = existing.HouseholdID
 		res, err = u.Store.UpdateResident(ctx, actor, id, in)
 	} else {
@@ -390,9 +409,7 @@ func (u *UI) saveResident(w http.ResponseWriter, r *http.Request) error {
 		}
 		return u.renderResidentForm(w, r, form.Fail(r, err), form, existing, h)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, fmt.Sprintf("/residents/%d", res.ID), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", fmt.Sprintf("/residents/%d", res.ID))
 }
 
 // HouseholdPage shows a household, its members and history.
@@ -410,11 +427,7 @@ func (u *UI) household(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) renderHousehold(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -462,11 +475,7 @@ func (u *UI) buildingOptions(ctx context.Context, actor *auth.Actor, path string
 }
 
 func (u *UI) moveHousehold(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -477,9 +486,7 @@ func (u *UI) moveHousehold(w http.ResponseWriter, r *http.Request) error {
 	if _, err := u.Store.MoveHousehold(r.Context(), actor, id, form.Int64("building_id"), form.Get("room")); err != nil {
 		return u.renderHousehold(w, r, form.Fail(r, err), form)
 	}
-	web.SetFlash(w, "people.moved")
-	http.Redirect(w, r, fmt.Sprintf("/households/%d", id), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "people.moved", fmt.Sprintf("/households/%d", id))
 }
 
 func (u *UI) createHousehold(w http.ResponseWriter, r *http.Request) error {
@@ -543,12 +550,11 @@ func (u *UI) myGrid(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p.CanWrite = actor.Scope(PermWrite).Contains(p.Grid.Path)
-	_, total, err := u.Store.ListHouseholds(ctx, actor, HouseholdFilter{UnderID: p.Grid.ID, Limit: 1})
+	p.Pager, err = listPage(r, 30, func(limit, offset int) (total int, err error) {
+		p.Households, total, err = u.Store.ListHouseholds(ctx, actor, HouseholdFilter{UnderID: p.Grid.ID, Limit: limit, Offset: offset})
+		return total, err
+	})
 	if err != nil {
-		return err
-	}
-	p.Pager = web.NewPager(r.URL, total, 30, i18n.T(lang, "web.pager"))
-	if p.Households, _, err = u.Store.ListHouseholds(ctx, actor, HouseholdFilter{UnderID: p.Grid.ID, Limit: 30, Offset: p.Pager.Offset()}); err != nil {
 		return err
 	}
 	if p.CanWrite {

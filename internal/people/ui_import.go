@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
@@ -27,13 +26,8 @@ var ImportPages = []string{"people/imports", "people/import"}
 // Register; it also marks imports left unfinished by a stopped instance as
 // failed.
 func (u *UI) registerSheets(mux *http.ServeMux) error {
-	if u.R.Check(ImportPages...) != nil {
-		if err := u.R.AddPages("people", templateFiles, "templates"); err != nil {
-			return err
-		}
-		if err := u.R.Check(ImportPages...); err != nil {
-			return err
-		}
+	if err := u.R.Check(ImportPages...); err != nil { // parsed by Register with the other pages
+		return err
 	}
 	if _, err := u.Store.RecoverImports(context.Background()); err != nil {
 		return err
@@ -83,9 +77,6 @@ type ImportsPage struct {
 
 // KindLabel names a kind of sheet in the page's language.
 func (p *ImportsPage) KindLabel(k SheetKind) string { return p.T(k.Label()) }
-
-// N writes a count with thousands separators.
-func (p *ImportsPage) N(n int) string { return groupDigits(n) }
 
 func (u *UI) imports(w http.ResponseWriter, r *http.Request) error {
 	return u.renderImports(w, r, http.StatusOK, web.NewForm(url.Values{"kind": {r.URL.Query().Get("kind")}}))
@@ -204,23 +195,8 @@ type ImportPage struct {
 // KindLabel names the import's kind in the page's language.
 func (p *ImportPage) KindLabel() string { return p.T(p.Job.Kind.Label()) }
 
-// N writes a count with thousands separators.
-func (p *ImportPage) N(n int) string { return groupDigits(n) }
-
 // ListHref is the list page of what was imported.
 func (p *ImportPage) ListHref() string { return "/" + string(p.Job.Kind) }
-
-// groupDigits writes n with thousands separators: 100,000.
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + groupDigits(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
 
 // Reason is a problem's reason in the page's language.
 func (p *ImportPage) Reason(pr Problem) string { return pr.Reason(p.Lang) }
@@ -285,11 +261,7 @@ func (u *UI) importReport(w http.ResponseWriter, r *http.Request) error {
 	if err := u.Store.RecordExport(r.Context(), actor, "import_report", len(sheet.Rows), map[string]any{"import_id": p.Job.ID}); err != nil {
 		return err
 	}
-	name := i18n.T(lang, "sheet.report_file", p.Job.ID)
-	if r.URL.Query().Get("format") == "csv" {
-		return web.WriteCSV(w, name, sheet)
-	}
-	return web.WriteXLSX(w, name, sheet)
+	return writeExport(w, r.URL.Query().Get("format"), i18n.T(lang, "sheet.report_file", p.Job.ID), sheet)
 }
 
 func (u *UI) importTemplate(w http.ResponseWriter, r *http.Request) error {
@@ -328,8 +300,7 @@ func (u *UI) exportResidents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := web.NewQuery(r)
-	f := ResidentFilter{UnderID: q.ID("under"), Name: q.String("name"), Tag: q.Choice("tag", Tags.Values...), IDNumber: q.String("id_number"),
-		Phone: q.String("phone"), AnyStatus: q.String("status") == "all", Sort: q.Choice("sort", "name", "age", "building"), Desc: q.String("order") == "desc"}
+	f := residentFilter(q)
 	format := exportFormat(q)
 	if err := q.Err(); err != nil {
 		return err

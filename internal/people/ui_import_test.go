@@ -34,6 +34,9 @@ func newSheetPages(t *testing.T, s *Store, actor *auth.Actor) *sheetPages {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := r.AddPages("people", templateFiles, "templates"); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	if err := (&UI{Store: s, R: r}).registerSheets(mux); err != nil {
 		t.Fatal(err)

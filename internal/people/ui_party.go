@@ -39,15 +39,12 @@ func (u *UI) members(w http.ResponseWriter, r *http.Request) error {
 	if p.Units, err = u.unitOptions(ctx, actor, lang, "people.all_area", org.Street, org.Community); err != nil {
 		return err
 	}
-	count := f
-	count.Limit = 1
-	_, total, err := u.Store.ListPartyMembers(ctx, actor, count)
+	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+		f.Limit, f.Offset = limit, offset
+		p.Members, total, err = u.Store.ListPartyMembers(ctx, actor, f)
+		return total, err
+	})
 	if err != nil {
-		return err
-	}
-	p.Pager = web.NewPager(r.URL, total, 50, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 50, p.Pager.Offset()
-	if p.Members, _, err = u.Store.ListPartyMembers(ctx, actor, f); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "people/members", p)
@@ -71,11 +68,7 @@ func (u *UI) member(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) renderMember(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -165,15 +158,12 @@ func (u *UI) saveMember(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	in := PartyMemberInput{ResidentID: form.Int64("resident_id"), PartyOrgID: form.Int64("party_org_id"), JoinedOn: form.Get("joined_on"),
 		Status: form.Get("status"), InService: form.Get("in_service") == "1", Employer: form.Get("employer")}
-	var m, existing *PartyMember
-	if r.PathValue("id") != "" {
-		var id int64
-		if id, err = web.PathID(r, "id"); err != nil {
-			return err
-		}
-		if existing, err = u.Store.PartyMember(ctx, actor, id); err != nil {
-			return err
-		}
+	id, existing, err := editing(r, func(id int64) (*PartyMember, error) { return u.Store.PartyMember(ctx, actor, id) })
+	if err != nil {
+		return err
+	}
+	var m *PartyMember
+	if existing != nil {
 		in.ResidentID = existing.ResidentID
 		m, err = u.Store.UpdatePartyMember(ctx, actor, id, in)
 	} else {
@@ -186,17 +176,11 @@ func (u *UI) saveMember(w http.ResponseWriter, r *http.Request) error {
 		}
 		return u.renderMemberForm(w, r, form.Fail(r, err), form, existing, res)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, fmt.Sprintf("/party-members/%d", m.ID), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", fmt.Sprintf("/party-members/%d", m.ID))
 }
 
 func (u *UI) registerMember(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -207,17 +191,11 @@ func (u *UI) registerMember(w http.ResponseWriter, r *http.Request) error {
 	if _, err := u.Store.Register(r.Context(), actor, id, form.Get("registered_on")); err != nil {
 		return u.renderMember(w, r, form.Fail(r, err), form)
 	}
-	web.SetFlash(w, "people.registered_flash")
-	http.Redirect(w, r, fmt.Sprintf("/party-members/%d", id), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "people.registered_flash", fmt.Sprintf("/party-members/%d", id))
 }
 
 func (u *UI) recordHours(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -237,9 +215,7 @@ func (u *UI) recordHours(w http.ResponseWriter, r *http.Request) error {
 		}
 		return u.renderMember(w, r, form.Fail(r, err), form)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, fmt.Sprintf("/party-members/%d", id), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", fmt.Sprintf("/party-members/%d", id))
 }
 
 // FeedbackPage is the printable feedback sheet for a member's employer.
@@ -250,11 +226,7 @@ type FeedbackPage struct {
 }
 
 func (u *UI) feedback(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -320,12 +292,11 @@ func (u *UI) renderInService(w http.ResponseWriter, r *http.Request, status int,
 	if p.Posts, err = u.Store.ListPosts(ctx, actor, 0); err != nil {
 		return err
 	}
-	_, total, err := u.Store.ListPartyMembers(ctx, actor, MemberFilter{Registered: true, Limit: 1})
+	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+		p.Members, total, err = u.Store.ListPartyMembers(ctx, actor, MemberFilter{Registered: true, Limit: limit, Offset: offset})
+		return total, err
+	})
 	if err != nil {
-		return err
-	}
-	p.Pager = web.NewPager(r.URL, total, 50, i18n.T(lang, "web.pager"))
-	if p.Members, _, err = u.Store.ListPartyMembers(ctx, actor, MemberFilter{Registered: true, Limit: 50, Offset: p.Pager.Offset()}); err != nil {
 		return err
 	}
 	if p.CanWrite {
@@ -351,17 +322,11 @@ func (u *UI) createPost(w http.ResponseWriter, r *http.Request) error {
 		Title: form.Get("title"), Description: form.Get("description"), Slots: slots}); err != nil {
 		return u.renderInService(w, r, form.Fail(r, err), form)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, "/in-service", http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", "/in-service")
 }
 
 func (u *UI) claimPost(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
@@ -373,9 +338,7 @@ func (u *UI) claimPost(w http.ResponseWriter, r *http.Request) error {
 	if err := u.Store.Claim(r.Context(), actor, id, member); err != nil {
 		return err
 	}
-	web.SetFlash(w, "people.claimed")
-	http.Redirect(w, r, fmt.Sprintf("/party-members/%d", member), http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "people.claimed", fmt.Sprintf("/party-members/%d", member))
 }
 
 // WorkersPage lists community workers.
@@ -442,15 +405,11 @@ func (u *UI) workerForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form := web.NewForm(url.Values{"pay_step": {"1"}})
-	var wk *Worker
-	if r.PathValue("id") != "" {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if wk, err = u.Store.Worker(r.Context(), actor, id); err != nil {
-			return err
-		}
+	_, wk, err := editing(r, func(id int64) (*Worker, error) { return u.Store.Worker(r.Context(), actor, id) })
+	if err != nil {
+		return err
+	}
+	if wk != nil {
 		form = web.NewForm(url.Values{"unit_id": {strconv.FormatInt(wk.UnitID, 10)}, "name": {wk.Name}, "gender": {wk.Gender}, "birth_date": {string(wk.BirthDate)},
 			"position": {wk.Position}, "education": {wk.Education}, "pay_step": {strconv.Itoa(wk.PayStep)}, "hired_on": {string(wk.HiredOn)}})
 	}
@@ -487,15 +446,9 @@ func (u *UI) saveWorker(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var id int64
-	var existing *Worker
-	if r.PathValue("id") != "" {
-		if id, err = web.PathID(r, "id"); err != nil {
-			return err
-		}
-		if existing, err = u.Store.Worker(r.Context(), actor, id); err != nil {
-			return err
-		}
+	id, existing, err := editing(r, func(id int64) (*Worker, error) { return u.Store.Worker(r.Context(), actor, id) })
+	if err != nil {
+		return err
 	}
 	step, _ := strconv.Atoi(form.Trim("pay_step"))
 	in := WorkerInput{UnitID: form.Int64("unit_id"), Name: form.Get("name"), Gender: form.Get("gender"), BirthDate: form.Get("birth_date"),
@@ -505,9 +458,7 @@ func (u *UI) saveWorker(w http.ResponseWriter, r *http.Request) error {
 		form.Values.Del("phone")
 		return u.renderWorkerForm(w, r, form.Fail(r, err), form, existing)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, "/workers", http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", "/workers")
 }
 
 // GridStaffPage lists grid staff.
@@ -538,15 +489,12 @@ func (u *UI) gridStaff(w http.ResponseWriter, r *http.Request) error {
 	if p.Units, err = u.unitOptions(ctx, actor, lang, "people.all_area", org.Street, org.Community, org.Grid); err != nil {
 		return err
 	}
-	count := f
-	count.Limit = 1
-	_, total, err := u.Store.ListGridStaff(ctx, actor, count)
+	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+		f.Limit, f.Offset = limit, offset
+		p.Staff, total, err = u.Store.ListGridStaff(ctx, actor, f)
+		return total, err
+	})
 	if err != nil {
-		return err
-	}
-	p.Pager = web.NewPager(r.URL, total, 50, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 50, p.Pager.Offset()
-	if p.Staff, _, err = u.Store.ListGridStaff(ctx, actor, f); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "people/grid_staff", p)
@@ -581,15 +529,11 @@ func (u *UI) staffForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form := web.NewForm(url.Values{"role": {"member"}, "grid_id": {r.URL.Query().Get("grid")}})
-	var g *GridStaff
-	if r.PathValue("id") != "" {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if g, err = u.Store.GridStaffMember(r.Context(), actor, id); err != nil {
-			return err
-		}
+	_, g, err := editing(r, func(id int64) (*GridStaff, error) { return u.Store.GridStaffMember(r.Context(), actor, id) })
+	if err != nil {
+		return err
+	}
+	if g != nil {
 		form = web.NewForm(url.Values{"grid_id": {strconv.FormatInt(g.GridID, 10)}, "role": {g.Role}, "kind": {g.Kind}, "name": {g.Name},
 			"since": {string(g.Since)}})
 		for _, b := range g.Buildings {
@@ -633,15 +577,9 @@ func (u *UI) saveStaff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var id int64
-	var existing *GridStaff
-	if r.PathValue("id") != "" {
-		if id, err = web.PathID(r, "id"); err != nil {
-			return err
-		}
-		if existing, err = u.Store.GridStaffMember(r.Context(), actor, id); err != nil {
-			return err
-		}
+	id, existing, err := editing(r, func(id int64) (*GridStaff, error) { return u.Store.GridStaffMember(r.Context(), actor, id) })
+	if err != nil {
+		return err
 	}
 	in := GridStaffInput{GridID: form.Int64("grid_id"), Role: form.Get("role"), Kind: form.Get("kind"), Name: form.Get("name"), Phone: form.Get("phone"),
 		Since: form.Get("since")}
@@ -657,24 +595,16 @@ func (u *UI) saveStaff(w http.ResponseWriter, r *http.Request) error {
 		form.Values.Del("phone")
 		return u.renderStaffForm(w, r, form.Fail(r, err), form, existing)
 	}
-	web.SetFlash(w, "web.saved")
-	http.Redirect(w, r, "/grid-staff", http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.saved", "/grid-staff")
 }
 
 func (u *UI) deleteStaff(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id")
+	actor, id, err := signedInID(r)
 	if err != nil {
 		return err
 	}
 	if err := u.Store.DeleteGridStaff(r.Context(), actor, id); err != nil {
 		return err
 	}
-	web.SetFlash(w, "web.deleted")
-	http.Redirect(w, r, "/grid-staff", http.StatusSeeOther)
-	return nil
+	return flashRedirect(w, r, "web.deleted", "/grid-staff")
 }
