@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -135,10 +134,17 @@ type MePage struct {
 }
 
 func (u *UI) me(w http.ResponseWriter, r *http.Request) error {
-	return u.renderMe(w, r, http.StatusOK, &MePage{Form: web.NewForm(nil), TokenForm: web.NewForm(nil)})
+	return u.renderMe(w, r, http.StatusOK, &MePage{})
 }
 
+// renderMe shows p, with an empty form for each that p leaves nil.
 func (u *UI) renderMe(w http.ResponseWriter, r *http.Request, status int, p *MePage) error {
+	if p.Form == nil {
+		p.Form = web.NewForm(nil)
+	}
+	if p.TokenForm == nil {
+		p.TokenForm = web.NewForm(nil)
+	}
 	actor, err := web.SignedIn(r)
 	if err != nil {
 		return err
@@ -176,7 +182,7 @@ func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &MePage{Form: web.NewForm(nil), TokenForm: form}
+	p := &MePage{TokenForm: form}
 	fail := func(err error) error {
 		form.Values.Del("token_password")
 		return u.renderMe(w, r, form.Fail(r, err), p)
@@ -207,14 +213,7 @@ func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return apperr.NotFoundf("api_token")
 	}
-	mine, err := u.Accounts.Tokens(r.Context(), actor, actor.Username)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(mine, func(t auth.Token) bool { return t.ID == id }) {
-		return apperr.NotFoundf("api_token")
-	}
-	if err := u.Accounts.RevokeToken(r.Context(), actor, id); err != nil {
+	if err := u.Accounts.RevokeOwnToken(r.Context(), actor, id); err != nil {
 		return err
 	}
 	web.SetFlash(w, "account.token_revoked")
@@ -233,7 +232,7 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	fail := func(err error) error {
 		form.Values = url.Values{}
-		return u.renderMe(w, r, form.Fail(r, err), &MePage{Form: form, TokenForm: web.NewForm(nil)})
+		return u.renderMe(w, r, form.Fail(r, err), &MePage{Form: form})
 	}
 	if ok, err := u.Accounts.CheckUserPassword(r.Context(), actor.UserID, form.Get("current")); err != nil || !ok {
 		return fail(apperr.FieldInvalid("current", "account.wrong_password"))

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,11 +138,7 @@ func (a *App) Start(ctx context.Context) error { return a.Jobs.Start(ctx) }
 // SealedColumns lists every personal field stored encrypted, across
 // modules, for rotating the key.
 func SealedColumns() []pii.Column {
-	var cols []pii.Column
-	for _, c := range [][]pii.Column{people.SealedColumns, events.SealedColumns, volunteer.SealedColumns} {
-		cols = append(cols, c...)
-	}
-	return cols
+	return slices.Concat(people.SealedColumns, events.SealedColumns, volunteer.SealedColumns)
 }
 
 // Close stops the job runner and closes the database.
@@ -196,7 +193,9 @@ func (a *App) Handler() (http.Handler, error) {
 	if err := home.register(private); err != nil {
 		return nil, err
 	}
-	private.Handle("GET /api/v1/overview", web.API(a.overviewAPI))
+	private.Handle("GET /api/v1/overview", web.ActorAPI(func(r *http.Request, actor *auth.Actor) (any, error) {
+		return a.overview(r.Context(), actor)
+	}))
 	private.HandleFunc("/api/", web.NotFoundAPI)
 
 	public.Handle("/", web.RequireLogin(private))

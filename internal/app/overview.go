@@ -109,14 +109,6 @@ func (a *App) countOverview(ctx context.Context, actor *auth.Actor) (*Overview, 
 	return out, nil
 }
 
-func (a *App) overviewAPI(r *http.Request) (any, error) {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return nil, err
-	}
-	return a.overview(r.Context(), actor)
-}
-
 // homeUI is the home page: the important figures first, then charts.
 type homeUI struct {
 	app *App
@@ -156,13 +148,15 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Volunteers and merchants' staff see nothing of the district: their
 	// own pages are their home.
-	if !actor.Has(org.PermRead) && actor.Has(volunteer.PermSelf) {
-		http.Redirect(w, r, "/volunteer/me", http.StatusSeeOther)
-		return nil
-	}
-	if !actor.Has(org.PermRead) && actor.Has(volunteer.PermRedeem) {
-		http.Redirect(w, r, "/merchant", http.StatusSeeOther)
-		return nil
+	if !actor.Has(org.PermRead) {
+		switch {
+		case actor.Has(volunteer.PermSelf):
+			http.Redirect(w, r, "/volunteer/me", http.StatusSeeOther)
+			return nil
+		case actor.Has(volunteer.PermRedeem):
+			http.Redirect(w, r, "/merchant", http.StatusSeeOther)
+			return nil
+		}
 	}
 	lang := web.Lang(r)
 	ctx := r.Context()
@@ -204,13 +198,12 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	var names []string
 	var values []int
-	for _, t := range org.ChecklistTypes {
-		names = append(names, i18n.T(lang, "party."+string(t)))
-		values = append(values, o.PartyOrgsByType[string(t)])
-	}
 	partyOrgs := 0
-	for _, v := range values {
-		partyOrgs += v
+	for _, t := range org.ChecklistTypes {
+		n := o.PartyOrgsByType[string(t)]
+		names = append(names, i18n.T(lang, "party."+string(t)))
+		values = append(values, n)
+		partyOrgs += n
 	}
 	if partyOrgs > 0 {
 		p.PartyChart = chartJSON(map[string]any{

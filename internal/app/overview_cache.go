@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 )
@@ -53,8 +54,8 @@ func newOverviewCache(d *db.DB) *overviewCache {
 // get returns the actor's overview, counting it with count unless the
 // kept one is still true.
 func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(context.Context) (*Overview, error)) (*Overview, error) {
-	var seq int64
-	if err := c.db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
+	seq, err := audit.Head(ctx, c.db)
+	if err != nil {
 		return nil, err
 	}
 	key := overviewKey(actor)
@@ -68,9 +69,8 @@ func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(c
 		}
 		// Sign-ins and sign-outs (which anyone can cause, failing to sign
 		// in) change no figure: what came after only them keeps the count.
-		var writes int
-		if err := c.db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE seq > ? AND seq <= ? AND action NOT IN ('login', 'login.failed', 'login.locked', 'logout')`,
-			e.seq, seq).Scan(&writes); err != nil {
+		writes, err := audit.CountBetween(ctx, c.db, e.seq, seq, auth.SessionActions...)
+		if err != nil {
 			return nil, err
 		}
 		if writes == 0 {

@@ -155,6 +155,31 @@ func Verify(ctx context.Context, q db.Querier) (int64, error) {
 	return n, nil
 }
 
+// Head returns the sequence number of the last entry, 0 while the log is
+// empty. Every write appends an entry in its own transaction, so an
+// unchanged head means nothing was written since, on any instance.
+func Head(ctx context.Context, q db.Querier) (int64, error) {
+	var seq int64
+	err := q.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq)
+	return seq, err
+}
+
+// CountBetween counts the entries after sequence number after, up to and
+// including upTo, whose action is none of except.
+func CountBetween(ctx context.Context, q db.Querier, after, upTo int64, except ...string) (int, error) {
+	query := `SELECT COUNT(*) FROM audit_log WHERE seq > ? AND seq <= ?`
+	args := []any{after, upTo}
+	if len(except) > 0 {
+		query += ` AND action NOT IN (` + db.Placeholders(len(except)) + `)`
+		for _, a := range except {
+			args = append(args, a)
+		}
+	}
+	var n int
+	err := q.QueryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}
+
 // Filter selects audit rows.
 type Filter struct {
 	Entity    string

@@ -268,18 +268,9 @@ func (s *Store) SetPassword(ctx context.Context, actor *Actor, username, passwor
 		return apperr.Wrap(err)
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("user")
-		}
+		id, err := s.managedUserID(ctx, tx, actor, username)
 		if err != nil {
 			return err
-		}
-		if id != actor.UserID {
-			if err := s.checkManages(ctx, tx, actor, id); err != nil {
-				return err
-			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`,
 			hash, s.now(), id); err != nil {
@@ -290,6 +281,25 @@ func (s *Store) SetPassword(ctx context.Context, actor *Actor, username, passwor
 		}
 		return audit.Record(ctx, tx, actor.Entry("user.password", "user", fmt.Sprint(id), nil))
 	})
+}
+
+// managedUserID returns the id of the named user, answering not-found
+// unless the user is the actor or one the actor manages.
+func (s *Store) managedUserID(ctx context.Context, q db.Querier, actor *Actor, username string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, apperr.NotFoundf("user")
+	}
+	if err != nil {
+		return 0, err
+	}
+	if id != actor.UserID {
+		if err := s.checkManages(ctx, q, actor, id); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // checkManages answers not-found unless every role of user id lies inside the
@@ -321,20 +331,20 @@ func (s *Store) checkManages(ctx context.Context, q db.Querier, actor *Actor, id
 	return nil
 }
 
+// SessionActions are the audit actions that Login and Logout record.
+// Signing in and out changes no record (and anyone can cause a failed
+// sign-in), so what is kept until the next write may pass over them.
+var SessionActions = []string{"login", "login.failed", "login.locked", "logout"}
+
 // Login checks a username and password and, if they match, starts a session
 // and returns its token. Every attempt is audited; five failures in a row
 // lock the account for ten minutes.
 func (s *Store) Login(ctx context.Context, username, password, ip, userAgent string) (string, *Actor, error) {
-	username = strings.ToLower(strings.TrimSpace(username))
-	// ToLower has turned bytes that are not UTF-8 into U+FFFD; a NUL stays.
-	if strings.ContainsRune(username, 0) {
-		// No account has such a name (PostgreSQL would refuse even to
-		// compare it): answer as for an unknown user, and audit a printable
-		// form of what was typed.
-		_, _ = CheckPassword(dummyHash, password)
-		s.auditLogin(ctx, 0, strings.ReplaceAll(username, "\x00", "\uFFFD"), ip, "login.failed", "unknown user")
-		return "", nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
-	}
+	// ToLower turns bytes that are not UTF-8 into U+FFFD; a NUL, which
+	// PostgreSQL would refuse even to compare, becomes one too. No account
+	// has such a name: it is answered and audited, printable, as an
+	// unknown user.
+	username = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(username)), "\x00", "\uFFFD")
 	now := s.now()
 	var (
 		id          int64
@@ -470,18 +480,9 @@ func (s *Store) CreateToken(ctx context.Context, actor *Actor, username, name st
 	}
 	name = truncate(name, 100)
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("user")
-		}
+		id, err := s.managedUserID(ctx, tx, actor, username)
 		if err != nil {
 			return err
-		}
-		if id != actor.UserID {
-			if err := s.checkManages(ctx, tx, actor, id); err != nil {
-				return err
-			}
 		}
 		var tokenID int64
 		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
@@ -510,18 +511,9 @@ type Token struct {
 // Tokens lists a user's API tokens, newest first, for the user themselves
 // or an actor who manages them.
 func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) ([]Token, error) {
-	var id int64
-	err := s.DB.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFoundf("user")
-	}
+	id, err := s.managedUserID(ctx, s.DB, actor, username)
 	if err != nil {
 		return nil, apperr.Wrap(err)
-	}
-	if id != actor.UserID {
-		if err := s.checkManages(ctx, s.DB, actor, id); err != nil {
-			return nil, err
-		}
 	}
 	rows, err := s.DB.Query(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, id)
 	if err != nil {
@@ -549,6 +541,16 @@ func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) ([]To
 // RevokeToken stops an API token from working, for good. Its owner or an
 // actor who manages the owner may revoke it; revoking twice is refused.
 func (s *Store) RevokeToken(ctx context.Context, actor *Actor, tokenID int64) error {
+	return s.revokeToken(ctx, actor, tokenID, false)
+}
+
+// RevokeOwnToken is RevokeToken for one of the actor's own tokens: another
+// user's answers not found, whoever the actor manages.
+func (s *Store) RevokeOwnToken(ctx context.Context, actor *Actor, tokenID int64) error {
+	return s.revokeToken(ctx, actor, tokenID, true)
+}
+
+func (s *Store) revokeToken(ctx context.Context, actor *Actor, tokenID int64, ownOnly bool) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var userID int64
 		var revoked sql.NullTime
@@ -560,6 +562,9 @@ func (s *Store) RevokeToken(ctx context.Context, actor *Actor, tokenID int64) er
 			return err
 		}
 		if userID != actor.UserID {
+			if ownOnly {
+				return apperr.NotFoundf("api_token")
+			}
 			if err := s.checkManages(ctx, tx, actor, userID); err != nil {
 				return err
 			}

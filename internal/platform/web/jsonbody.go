@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,13 +34,13 @@ func DecodeJSONBytes(rd io.Reader, v any) error {
 	if len(data) > MaxJSONBody {
 		return apperr.New(apperr.TooLarge, "web.json_too_large", MaxJSONBody>>20)
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return apperr.New(apperr.Invalid, "web.json_empty")
 	}
-	if strings.Contains(string(data), `\u0000`) {
+	if bytes.Contains(data, []byte(`\u0000`)) {
 		return ErrBadText
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
