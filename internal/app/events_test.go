@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -312,5 +313,30 @@ func TestOpen311(t *testing.T) {
 			t.Errorf("closed request: %d %s", s, b)
 		}
 		_ = time.Now
+	})
+}
+
+// TestEventsAPILargePhoto reports with a phone photo of a few megabytes,
+// sent as base64, well past the 2 MB of an ordinary JSON body.
+func TestEventsAPILargePhoto(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		grid := e.Token(t, "grid1")
+		noise := image.NewRGBA(image.Rect(0, 0, 900, 900))
+		rng := rand.New(rand.NewPCG(1, 2))
+		for i := range noise.Pix {
+			noise.Pix[i] = byte(rng.Uint32())
+		}
+		var big bytes.Buffer
+		if err := png.Encode(&big, noise); err != nil {
+			t.Fatal(err)
+		}
+		if big.Len() < 2<<20 {
+			t.Fatalf("the large photo is only %d bytes", big.Len())
+		}
+		status, out := e.Do(t, grid, "POST", "/api/v1/events", fmt.Sprintf(`{"category_code":"0101","description":"大照片","grid_id":%d,"photos":[%q]}`,
+			e.Grid1.ID, base64.StdEncoding.EncodeToString(big.Bytes())))
+		if status != 201 {
+			t.Errorf("a %d-byte photo: %d %.200s", big.Len(), status, out)
+		}
 	})
 }

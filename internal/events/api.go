@@ -236,9 +236,8 @@ func decodePhotos(list []string) ([]Photo, error) {
 }
 
 func (a *API) create(r *http.Request, actor *auth.Actor) (any, error) {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxAPIBody)
 	var body createBody
-	if err := decodeBig(r, &body); err != nil {
+	if err := web.DecodeJSONUpTo(r, &body, maxAPIBody); err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
@@ -277,15 +276,6 @@ func (a *API) create(r *http.Request, actor *auth.Actor) (any, error) {
 		return out, nil
 	}
 	return web.Created{Value: out}, nil
-}
-
-// decodeBig decodes a JSON body that may carry photos, so is allowed to be
-// larger than other API bodies.
-func decodeBig(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return apperr.New(apperr.Invalid, "web.json_content_type")
-	}
-	return web.DecodeJSONBytes(r.Body, v)
 }
 
 func (a *API) get(r *http.Request, actor *auth.Actor, id int64) (any, error) {
@@ -331,9 +321,8 @@ type actBody struct {
 }
 
 func (a *API) act(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxAPIBody)
 	var body actBody
-	if err := decodeBig(r, &body); err != nil {
+	if err := web.DecodeJSONUpTo(r, &body, maxAPIBody); err != nil {
 		return nil, err
 	}
 	photos, err := decodePhotos(body.Photos)

@@ -19,20 +19,30 @@ const MaxJSONBody = 2 << 20
 // unknown fields, no more than MaxJSONBody bytes. Problems come back as
 // Invalid errors that name the field where they can.
 func DecodeJSON(r *http.Request, v any) error {
+	return DecodeJSONUpTo(r, v, MaxJSONBody)
+}
+
+// DecodeJSONUpTo is DecodeJSON for bodies allowed to be larger (or
+// smaller) than MaxJSONBody: max bytes at most, such as a report that
+// carries photos.
+func DecodeJSONUpTo(r *http.Request, v any, max int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return apperr.New(apperr.Invalid, "web.json_content_type")
 	}
-	return DecodeJSONBytes(io.LimitReader(r.Body, MaxJSONBody+1), v)
+	return decodeJSON(io.LimitReader(r.Body, max+1), v, max)
 }
 
-// DecodeJSONBytes decodes one JSON value from rd into v strictly.
-func DecodeJSONBytes(rd io.Reader, v any) error {
+// DecodeJSONBytes decodes one JSON value from rd into v strictly, refusing
+// more than MaxJSONBody bytes.
+func DecodeJSONBytes(rd io.Reader, v any) error { return decodeJSON(rd, v, MaxJSONBody) }
+
+func decodeJSON(rd io.Reader, v any, max int64) error {
 	data, err := io.ReadAll(rd)
 	if err != nil {
 		return apperr.New(apperr.Invalid, "web.json_unreadable")
 	}
-	if len(data) > MaxJSONBody {
-		return apperr.New(apperr.TooLarge, "web.json_too_large", MaxJSONBody>>20)
+	if int64(len(data)) > max {
+		return apperr.New(apperr.TooLarge, "web.json_too_large", max>>20)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return apperr.New(apperr.Invalid, "web.json_empty")
