@@ -342,22 +342,12 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, format, apperr.New(apperr.NotFound, "web.no_such_api"))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err = r.ParseMultipartForm(1 << 20)
-	} else {
-		err = r.ParseForm()
-	}
+	form, err := web.ParseFormUpTo(w, r, 1<<20, apperr.New(apperr.Invalid, "web.form_unreadable"))
 	if err != nil {
-		fail(w, r, format, apperr.New(apperr.Invalid, "web.form_unreadable"))
+		fail(w, r, format, err)
 		return
 	}
-	if web.HasBadText(r.PostForm) {
-		fail(w, r, format, web.ErrBadText)
-		return
-	}
-	req, perr := ParseOpen311Request(r.PostForm)
+	req, perr := ParseOpen311Request(form.Values)
 	if req.APIKey == "" {
 		fail(w, r, format, apperr.New(apperr.Forbidden, "open311.api_key"))
 		return

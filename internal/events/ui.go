@@ -6,7 +6,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -351,18 +350,10 @@ func parseMultipart(w http.ResponseWriter, r *http.Request) (*web.Form, []Photo,
 		f, err := web.ParseForm(w, r)
 		return f, nil, err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, nil, apperr.New(apperr.TooLarge, "events.photo_too_large", MaxPhotoBytes>>20)
-		}
-		return nil, nil, apperr.New(apperr.Invalid, "web.form_unreadable")
+	form, err := web.ParseFormUpTo(w, r, maxForm, apperr.New(apperr.TooLarge, "events.photo_too_large", MaxPhotoBytes>>20))
+	if err != nil {
+		return nil, nil, err
 	}
-	if web.HasBadText(r.MultipartForm.Value) {
-		return nil, nil, web.ErrBadText
-	}
-	form := web.NewForm(url.Values(r.MultipartForm.Value))
 	var photos []Photo
 	files := r.MultipartForm.File["photo"]
 	if len(files) > MaxPhotos {

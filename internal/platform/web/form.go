@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,6 +72,29 @@ type Option struct {
 func ParseForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
 	if err := r.ParseForm(); err != nil {
+		return nil, apperr.New(apperr.Invalid, "web.form_unreadable")
+	}
+	if HasBadText(r.PostForm) {
+		return nil, ErrBadText
+	}
+	return NewForm(r.PostForm), nil
+}
+
+// ParseFormUpTo reads a submitted form, URL-encoded or multipart (its files
+// stay in r.MultipartForm), of at most max bytes, refusing bad text as
+// ParseForm does. A body over max answers tooLarge.
+func ParseFormUpTo(w http.ResponseWriter, r *http.Request, max int64, tooLarge error) (*Form, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(min(max, 8<<20))
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
 		return nil, apperr.New(apperr.Invalid, "web.form_unreadable")
 	}
 	if HasBadText(r.PostForm) {
