@@ -47,7 +47,7 @@ func decodeJSON(rd io.Reader, v any, max int64) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return apperr.New(apperr.Invalid, "web.json_empty")
 	}
-	if bytes.Contains(data, []byte(`\u0000`)) {
+	if hasNULEscape(data) {
 		return ErrBadText
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -87,4 +87,19 @@ func jsonError(err error) error {
 		return apperr.FieldInvalid(name, "field.unknown")
 	}
 	return apperr.New(apperr.Invalid, "web.json_invalid")
+}
+
+// hasNULEscape reports whether JSON text escapes a NUL character (\u0000),
+// telling it from an escaped backslash followed by "u0000".
+func hasNULEscape(data []byte) bool {
+	for i := 0; i < len(data)-1; i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		if data[i+1] == 'u' && bytes.HasPrefix(data[i+2:], []byte("0000")) {
+			return true
+		}
+		i++ // the escaped character
+	}
+	return false
 }
