@@ -147,29 +147,6 @@ func editing[T any](r *http.Request, get func(id int64) (*T, error)) (int64, *T,
 	return id, x, err
 }
 
-// maxListed bounds the rows a list is assumed to hold when the page asked
-// for is read before the list is counted.
-const maxListed = 1 << 30
-
-// listPage reads the page of a list that ?page= asks for, perPage rows, and
-// returns its pager. list reads limit rows from offset and returns how many
-// rows there are in all. The page asked for is read at once, and read again
-// only when it lies past the end and the pager moves back to the last page.
-func listPage(r *http.Request, perPage int, list func(limit, offset int) (total int, err error)) (*web.Pager, error) {
-	asked := web.NewPager(r.URL, maxListed, perPage, "").Offset()
-	total, err := list(perPage, asked)
-	if err != nil {
-		return nil, err
-	}
-	p := web.NewPager(r.URL, total, perPage, i18n.T(web.Lang(r), "web.pager"))
-	if p.Offset() != asked {
-		if _, err := list(perPage, p.Offset()); err != nil {
-			return nil, err
-		}
-	}
-	return p, nil
-}
-
 // flashRedirect flashes key and sends the browser to url.
 func flashRedirect(w http.ResponseWriter, r *http.Request, key, url string) error {
 	web.SetFlash(w, key)
@@ -213,7 +190,7 @@ func (u *UI) residents(w http.ResponseWriter, r *http.Request) error {
 	if p.Units, err = u.unitOptions(ctx, actor, lang, "people.all_area", org.Street, org.Community, org.Grid); err != nil {
 		return err
 	}
-	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+	p.Pager, err = web.ReadPage(r, 50, func(limit, offset int) (total int, err error) {
 		f.Limit, f.Offset = limit, offset
 		p.Residents, total, err = u.Store.ListResidents(ctx, actor, f)
 		return total, err
@@ -550,7 +527,7 @@ func (u *UI) myGrid(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p.CanWrite = actor.Scope(PermWrite).Contains(p.Grid.Path)
-	p.Pager, err = listPage(r, 30, func(limit, offset int) (total int, err error) {
+	p.Pager, err = web.ReadPage(r, 30, func(limit, offset int) (total int, err error) {
 		p.Households, total, err = u.Store.ListHouseholds(ctx, actor, HouseholdFilter{UnderID: p.Grid.ID, Limit: limit, Offset: offset})
 		return total, err
 	})

@@ -39,7 +39,7 @@ func (u *UI) members(w http.ResponseWriter, r *http.Request) error {
 	if p.Units, err = u.unitOptions(ctx, actor, lang, "people.all_area", org.Street, org.Community); err != nil {
 		return err
 	}
-	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+	p.Pager, err = web.ReadPage(r, 50, func(limit, offset int) (total int, err error) {
 		f.Limit, f.Offset = limit, offset
 		p.Members, total, err = u.Store.ListPartyMembers(ctx, actor, f)
 		return total, err
@@ -292,7 +292,7 @@ func (u *UI) renderInService(w http.ResponseWriter, r *http.Request, status int,
 	if p.Posts, err = u.Store.ListPosts(ctx, actor, 0); err != nil {
 		return err
 	}
-	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+	p.Pager, err = web.ReadPage(r, 50, func(limit, offset int) (total int, err error) {
 		p.Members, total, err = u.Store.ListPartyMembers(ctx, actor, MemberFilter{Registered: true, Limit: limit, Offset: offset})
 		return total, err
 	})
@@ -489,7 +489,7 @@ func (u *UI) gridStaff(w http.ResponseWriter, r *http.Request) error {
 	if p.Units, err = u.unitOptions(ctx, actor, lang, "people.all_area", org.Street, org.Community, org.Grid); err != nil {
 		return err
 	}
-	p.Pager, err = listPage(r, 50, func(limit, offset int) (total int, err error) {
+	p.Pager, err = web.ReadPage(r, 50, func(limit, offset int) (total int, err error) {
 		f.Limit, f.Offset = limit, offset
 		p.Staff, total, err = u.Store.ListGridStaff(ctx, actor, f)
 		return total, err

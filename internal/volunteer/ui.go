@@ -311,17 +311,15 @@ func (u *UI) teams(w http.ResponseWriter, r *http.Request) error {
 		_, err = web.Export(w, r, "teams", sheet)
 		return err
 	}
-	_, total, err := u.Store.ListTeams(ctx, actor, TeamFilter{Type: f.Type, Query: f.Query, UnderID: f.UnderID, Limit: 1})
-	if err != nil {
-		return err
-	}
 	p := &TeamsPage{Form: web.NewForm(r.URL.Query()), Types: choiceOptions(lang, TeamTypes, "web.all"), Sort: org.NewSortLinks(r.URL, "name"),
 		Export: org.NewExportLinks(r.URL), CanManage: actor.Has(PermManage)}
 	p.Title = i18n.T(lang, "vol.teams")
 	p.Section = "/volunteer"
-	p.Pager = web.NewPager(r.URL, total, 50, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 50, p.Pager.Offset()
-	if p.Teams, _, err = u.Store.ListTeams(ctx, actor, f); err != nil {
+	if p.Pager, err = web.ReadPage(r, 50, func(limit, offset int) (total int, err error) {
+		f.Limit, f.Offset = limit, offset
+		p.Teams, total, err = u.Store.ListTeams(ctx, actor, f)
+		return total, err
+	}); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "volunteer/teams", p)
@@ -571,17 +569,15 @@ func (u *UI) volunteers(w http.ResponseWriter, r *http.Request) error {
 		_, err = web.Export(w, r, "volunteers", sheet)
 		return err
 	}
-	_, total, err := u.Store.ListVolunteers(ctx, actor, VolunteerFilter{Name: f.Name, Skill: f.Skill, UnderID: f.UnderID, TeamID: f.TeamID, IDNumber: f.IDNumber, Limit: 1})
-	if err != nil {
-		return err
-	}
 	p := &VolunteersPage{Form: web.NewForm(r.URL.Query()), Skills: choiceOptions(lang, Skills, "vol.any_skill"), Sort: org.NewSortLinks(r.URL, "name"),
 		Export: org.NewExportLinks(r.URL), CanManage: actor.Has(PermManage)}
 	p.Title = i18n.T(lang, "vol.volunteers")
 	p.Section = "/volunteer"
-	p.Pager = web.NewPager(r.URL, total, 50, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 50, p.Pager.Offset()
-	if p.Volunteers, _, err = u.Store.ListVolunteers(ctx, actor, f); err != nil {
+	if p.Pager, err = web.ReadPage(r, 50, func(limit, offset int) (total int, err error) {
+		f.Limit, f.Offset = limit, offset
+		p.Volunteers, total, err = u.Store.ListVolunteers(ctx, actor, f)
+		return total, err
+	}); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "volunteer/volunteers", p)

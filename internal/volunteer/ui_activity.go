@@ -47,16 +47,14 @@ func (u *UI) activities(w http.ResponseWriter, r *http.Request) error {
 		f.When = ""
 	}
 	ctx := r.Context()
-	_, total, err := u.Store.ListActivities(ctx, actor, ActivityFilter{When: f.When, Category: f.Category, Query: f.Query, UnderID: f.UnderID, TeamID: f.TeamID, Limit: 1})
-	if err != nil {
-		return err
-	}
 	p := &ActivitiesPage{Form: web.NewForm(r.URL.Query()), Categories: choiceOptions(lang, Categories, "web.all"), When: f.When, CanManage: actor.Has(PermManage)}
 	p.Title = i18n.T(lang, "vol.activities")
 	p.Section = "/volunteer"
-	p.Pager = web.NewPager(r.URL, total, 30, i18n.T(lang, "web.pager"))
-	f.Limit, f.Offset = 30, p.Pager.Offset()
-	if p.Activities, _, err = u.Store.ListActivities(ctx, actor, f); err != nil {
+	if p.Pager, err = web.ReadPage(r, 30, func(limit, offset int) (total int, err error) {
+		f.Limit, f.Offset = limit, offset
+		p.Activities, total, err = u.Store.ListActivities(ctx, actor, f)
+		return total, err
+	}); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "volunteer/activities", p)

@@ -277,12 +277,10 @@ func (u *UI) showMerchant(w http.ResponseWriter, r *http.Request, form *web.Form
 	if p.Staff, err = u.Store.Staff(ctx, actor, id); err != nil {
 		return err
 	}
-	_, total, err := u.Store.Redemptions(ctx, actor, RedemptionFilter{MerchantID: id, Limit: 1})
-	if err != nil {
-		return err
-	}
-	p.Pager = web.NewPager(r.URL, total, 30, i18n.T(lang, "web.pager"))
-	if p.Redemptions, _, err = u.Store.Redemptions(ctx, actor, RedemptionFilter{MerchantID: id, Limit: 30, Offset: p.Pager.Offset()}); err != nil {
+	if p.Pager, err = web.ReadPage(r, 30, func(limit, offset int) (total int, err error) {
+		p.Redemptions, total, err = u.Store.Redemptions(ctx, actor, RedemptionFilter{MerchantID: id, Limit: limit, Offset: offset})
+		return total, err
+	}); err != nil {
 		return err
 	}
 	if p.Settlements, err = u.Store.Settlements(ctx, actor, id); err != nil {

@@ -2,6 +2,9 @@ package web
 
 import (
 	"fmt"
+	"grassroots/internal/platform/i18n"
+	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -46,3 +49,24 @@ func (p *Pager) URL(n int) string {
 
 // Label describes the page, like "第 2/7 页，共 130 条".
 func (p *Pager) Label() string { return fmt.Sprintf(p.label, p.Page, p.Pages, p.Total) }
+
+// ReadPage reads the page of a list that ?page= asks for, perPage rows,
+// and returns its pager labelled in the request's language. read reads
+// limit rows from offset and returns how many rows there are in all. The
+// page asked for is read at once, and read again only when it lies past
+// the end and the pager moves back to the last page, so that a list page
+// costs one read, not a count first.
+func ReadPage(r *http.Request, perPage int, read func(limit, offset int) (total int, err error)) (*Pager, error) {
+	asked := NewPager(r.URL, math.MaxInt32, perPage, "").Offset()
+	total, err := read(perPage, asked)
+	if err != nil {
+		return nil, err
+	}
+	p := NewPager(r.URL, total, perPage, i18n.T(Lang(r), "web.pager"))
+	if p.Offset() != asked {
+		if _, err := read(perPage, p.Offset()); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
