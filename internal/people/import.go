@@ -23,6 +23,7 @@ import (
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
@@ -212,7 +213,7 @@ type importer interface {
 }
 
 func (s *Store) newImporter(kind SheetKind, actor *auth.Actor) importer {
-	base := importBase{s: s, actor: actor, write: actor.Scope(PermWrite), bulk: actor.Scope(PermBulk)}
+	base := importBase{s: s, actor: actor, write: actor.Scope(PermWrite), bulk: actor.Scope(PermBulk), today: s.today()}
 	switch kind {
 	case SheetPartyMembers:
 		return &memberImporter{importBase: base, firstRow: map[string]int{}}
@@ -227,6 +228,7 @@ type importBase struct {
 	actor *auth.Actor
 	write auth.Scope
 	bulk  auth.Scope
+	today date.Date // the district's day the rows are checked on
 }
 
 // writable reports whether the importer may write at a unit path.
@@ -261,7 +263,7 @@ type residentImporter struct {
 }
 
 func (ri *residentImporter) add(r *rowReader) {
-	row, _ := parseResident(r)
+	row, _ := parseResident(r, ri.today)
 	if row.id != "" && !r.bad[r.l.Index("id_number")] {
 		if first, dup := ri.firstRow[row.id]; dup {
 			r.fail("id_number", i18n.M("sheet.duplicate_in_file", first))
@@ -432,7 +434,7 @@ type memberImporter struct {
 }
 
 func (mi *memberImporter) add(r *rowReader) {
-	row, _ := parseMember(r)
+	row, _ := parseMember(r, mi.today)
 	if row.id != "" && !r.bad[r.l.Index("id_number")] {
 		if first, dup := mi.firstRow[row.id]; dup {
 			r.fail("id_number", i18n.M("sheet.duplicate_in_file", first))

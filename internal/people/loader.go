@@ -34,7 +34,7 @@ func (l *Loader) Household(ctx context.Context, building *org.Unit, room string)
 
 // Resident adds a resident to a household whose unit path is given.
 func (l *Loader) Resident(ctx context.Context, path string, in ResidentInput) (int64, error) {
-	c, err := in.Validate()
+	c, err := in.Validate(l.s.today())
 	if err != nil {
 		return 0, err
 	}
@@ -71,7 +71,7 @@ func (l *Loader) Register(ctx context.Context, memberID int64, community *org.Un
 
 // Worker adds a community worker at a community or street.
 func (l *Loader) Worker(ctx context.Context, unit *org.Unit, in WorkerInput) (int64, error) {
-	birth, hired, err := in.validate()
+	birth, hired, err := in.validate(l.s.today())
 	if err != nil {
 		return 0, err
 	}
@@ -164,8 +164,9 @@ func (l *Loader) residentBatch(ctx context.Context, rows []NewResident) ([]int64
 	list := make([]prepared, len(rows))
 	indexes := make([]any, len(rows))
 	seen := make(map[string]bool, len(rows))
+	today := l.s.today()
 	for i, r := range rows {
-		c, err := r.Input.Validate()
+		c, err := r.Input.Validate(today)
 		if err != nil {
 			return nil, &RowError{Index: i, Err: err}
 		}

@@ -112,12 +112,13 @@ type Resident struct {
 	Room         string
 }
 
-// Age is the resident's age in whole years on a day.
+// Age is the resident's age in whole years on the district's day of the
+// instant on.
 func (r *Resident) Age(on time.Time) int {
 	if r.BirthDate == "" {
 		return 0
 	}
-	return r.BirthDate.YearsBetween(on)
+	return r.BirthDate.YearsBetween(date.Today(on))
 }
 
 // ResidentInput is a new or changed resident, as typed.
@@ -141,14 +142,16 @@ type checkedResident struct {
 	birth date.Date
 }
 
-// Validate checks and normalises the input. For identity cards the birth
-// date and gender may be left empty: the number carries them; if given,
-// they must agree with it.
-func (in ResidentInput) Validate() (*checkedResident, error) { return in.validate(true) }
+// Validate checks and normalises the input on the district's day today
+// (no birth after it). For identity cards the birth date and gender may be
+// left empty: the number carries them; if given, they must agree with it.
+func (in ResidentInput) Validate(today date.Date) (*checkedResident, error) {
+	return in.validate(true, today)
+}
 
 // validate checks the input; without requireID an empty identity number
 // means "keep the one on file".
-func (in ResidentInput) validate(requireID bool) (*checkedResident, error) {
+func (in ResidentInput) validate(requireID bool, today date.Date) (*checkedResident, error) {
 	c := &checkedResident{ResidentInput: in}
 	c.Name = strings.TrimSpace(c.Name)
 	c.Ethnicity = strings.TrimSpace(c.Ethnicity)
@@ -175,7 +178,7 @@ func (in ResidentInput) validate(requireID bool) (*checkedResident, error) {
 			f.Add("id_number", "field.required")
 		}
 	case c.IDType == "id_card":
-		if p := pii.IDNumberProblem(c.IDNumber); p != "" {
+		if p := pii.IDNumberProblem(c.IDNumber, today); p != "" {
 			f.Add("id_number", p)
 			break
 		}
@@ -203,7 +206,7 @@ func (in ResidentInput) validate(requireID bool) (*checkedResident, error) {
 	if !Genders.Has(c.Gender) && !(c.Gender == "" && f.Has("id_number")) {
 		f.Add("gender", "field.bad_choice")
 	}
-	if birth != "" && birth.Time().After(time.Now()) {
+	if birth.After(today) {
 		f.Add("birth_date", "people.birth_future")
 	}
 	if c.Phone != "" {
@@ -342,7 +345,7 @@ type WorkerInput struct {
 // MaxPayStep is the top of the stepped pay scale.
 const MaxPayStep = 18
 
-func (in *WorkerInput) validate() (birth, hired date.Date, err error) {
+func (in *WorkerInput) validate(today date.Date) (birth, hired date.Date, err error) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.IDNumber = pii.NormalizeIDNumber(in.IDNumber)
 	in.Phone = pii.NormalizePhone(in.Phone)
@@ -359,7 +362,7 @@ func (in *WorkerInput) validate() (birth, hired date.Date, err error) {
 		f.Add("hired_on", "field.bad_date")
 	}
 	if in.IDNumber != "" {
-		if p := pii.IDNumberProblem(in.IDNumber); p != "" {
+		if p := pii.IDNumberProblem(in.IDNumber, today); p != "" {
 			f.Add("id_number", p)
 		}
 	}

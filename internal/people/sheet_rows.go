@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"grassroots/internal/platform/apperr"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
 )
@@ -310,8 +311,9 @@ type residentRow struct {
 	id       string // the identity number, normalised
 }
 
-// parseResident reads a resident's row; ok is false when it has a problem.
-func parseResident(r *rowReader) (residentRow, bool) {
+// parseResident reads a resident's row, checked on the district's day
+// today; ok is false when it has a problem.
+func parseResident(r *rowReader, today date.Date) (residentRow, bool) {
 	in := ResidentInput{
 		Name:      r.text("name"),
 		Gender:    r.choice("gender"),
@@ -328,7 +330,7 @@ func parseResident(r *rowReader) (residentRow, bool) {
 	if utf8.RuneCountInString(out.room) > 20 {
 		r.fail("room", i18n.M("field.too_long", 20))
 	}
-	c, err := in.Validate()
+	c, err := in.Validate(today)
 	r.fieldErrors(err, nil)
 	if err == nil {
 		in = c.ResidentInput
@@ -347,12 +349,12 @@ type memberRow struct {
 	in   PartyMemberInput
 }
 
-func parseMember(r *rowReader) (memberRow, bool) {
+func parseMember(r *rowReader, today date.Date) (memberRow, bool) {
 	out := memberRow{row: r.rec.row, name: r.text("name"), id: pii.NormalizeIDNumber(r.text("id_number")), org: r.text("party_org")}
 	var f apperr.Fields
 	checkPersonName(&f, "name", out.name)
 	if out.id != "" && len(out.id) == 18 && strings.Trim(out.id[:17], "0123456789") == "" {
-		if p := pii.IDNumberProblem(out.id); p != "" {
+		if p := pii.IDNumberProblem(out.id, today); p != "" {
 			f.Add("id_number", p)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"grassroots/internal/platform/apperr"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
 )
 
@@ -339,7 +340,7 @@ func TestParseResidentRow(t *testing.T) {
 			rec.cells[l.Index(k)] = v
 		}
 		var p problems
-		r, _ := parseResident(newRowReader(l, rec, false, &p))
+		r, _ := parseResident(newRowReader(l, rec, false, &p), date.Today(time.Now()))
 		return r, p.list
 	}
 	good := map[string]sheetCell{"name": {Text: "王芳"}, "id_number": {Text: exampleID}, "building_code": {Text: "360403001001001001"}, "room": {Text: "302", Num: true},
@@ -551,7 +552,7 @@ func checkReader(t *testing.T, data []byte) {
 			h = matchHeader(l, row, &p)
 			return nil
 		}
-		parseResident(newRowReader(l, h.record(row, &p), info.Date1904, &p))
+		parseResident(newRowReader(l, h.record(row, &p), info.Date1904, &p), date.Today(time.Now()))
 		return nil
 	})
 	if err != nil {

@@ -44,6 +44,9 @@ func NewStore(d *db.DB, orgs *org.Store, vault *pii.Vault) *Store {
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
+// today is the district's day on the store's clock.
+func (s *Store) today() date.Date { return date.Today(s.Now()) }
+
 // FollowMove keeps the path copies right when a subtree of the tree moves;
 // app registers it with the org store.
 func (s *Store) FollowMove(ctx context.Context, tx *db.Tx, oldPrefix, newPrefix string) error {
@@ -493,7 +496,7 @@ func (s *Store) Resident(ctx context.Context, actor *auth.Actor, id int64) (*Res
 
 // CreateResident adds a resident to a household in the actor's scope.
 func (s *Store) CreateResident(ctx context.Context, actor *auth.Actor, in ResidentInput) (*Resident, error) {
-	c, err := in.Validate()
+	c, err := in.Validate(s.today())
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +577,7 @@ func (s *Store) writeTags(ctx context.Context, tx *db.Tx, id int64, tags []strin
 // phone in the input keeps the one on file (the form shows them masked).
 func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64, in ResidentInput) (*Resident, error) {
 	keepID := strings.TrimSpace(in.IDNumber) == ""
-	c, err := in.validate(false)
+	c, err := in.validate(false, s.today())
 	if err != nil {
 		return nil, err
 	}

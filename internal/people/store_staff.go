@@ -79,7 +79,7 @@ func (s *Store) ListWorkers(ctx context.Context, actor *auth.Actor, underID int6
 // or street in the actor's scope. An empty identity number or phone on a
 // change keeps the one on file.
 func (s *Store) SaveWorker(ctx context.Context, actor *auth.Actor, id int64, in WorkerInput) (*Worker, error) {
-	birth, hired, err := in.validate()
+	birth, hired, err := in.validate(s.today())
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 		return nil, apperr.Wrap(err)
 	}
 	defer rows.Close()
-	today := date.Today(s.Now()).Time()
+	today := s.today()
 	var ages, aged, college int
 	for rows.Next() {
 		var birth date.Date

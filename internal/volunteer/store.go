@@ -517,7 +517,7 @@ func (s *Store) day(field, on string) (date.Date, error) {
 	if d == "" {
 		return today, nil
 	}
-	if d > today {
+	if d.After(today) {
 		return "", apperr.FieldInvalid(field, "vol.date_future")
 	}
 	return d, nil

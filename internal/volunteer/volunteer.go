@@ -312,6 +312,7 @@ type checkedVolunteer struct {
 
 func (in VolunteerInput) validate(now time.Time) (*checkedVolunteer, error) {
 	c := &checkedVolunteer{VolunteerInput: in}
+	today := date.Today(now)
 	c.Name = strings.TrimSpace(c.Name)
 	c.IDNumber = pii.NormalizeIDNumber(c.IDNumber)
 	c.Phone = pii.NormalizePhone(c.Phone)
@@ -325,7 +326,7 @@ func (in VolunteerInput) validate(now time.Time) (*checkedVolunteer, error) {
 		case c.IDNumber == "":
 			f.Add("id_number", "field.required")
 		default:
-			if p := pii.IDNumberProblem(c.IDNumber); p != "" {
+			if p := pii.IDNumberProblem(c.IDNumber, today); p != "" {
 				f.Add("id_number", p)
 				break
 			}
@@ -362,8 +363,8 @@ func (in VolunteerInput) validate(now time.Time) (*checkedVolunteer, error) {
 	case err != nil:
 		f.Add("registered_on", "field.bad_date")
 	case reg == "":
-		reg = date.Today(now)
-	case reg.Time().After(now):
+		reg = today
+	case reg.After(today):
 		f.Add("registered_on", "vol.date_future")
 	}
 	c.registered = reg
@@ -606,7 +607,7 @@ func (in *EntryInput) validate(now time.Time) (date.Date, error) {
 		f.Add("on", "field.bad_date")
 	case on == "":
 		f.Add("on", "field.required")
-	case on.Time().After(now):
+	case on.After(date.Today(now)):
 		f.Add("on", "vol.date_future")
 	}
 	checkName(&f, "title", in.Title, 80)

@@ -108,24 +108,27 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// YearsBetween returns the whole years from d to on (an age).
-func (d Date) YearsBetween(on time.Time) int {
-	b := d.Time()
-	years := on.Year() - b.Year()
-	if on.Month() < b.Month() || (on.Month() == b.Month() && on.Day() < b.Day()) {
+// YearsBetween returns the whole years from d to the day on (an age on
+// that day).
+func (d Date) YearsBetween(on Date) int {
+	b, o := d.Time(), on.Time()
+	years := o.Year() - b.Year()
+	if o.Month() < b.Month() || (o.Month() == b.Month() && o.Day() < b.Day()) {
 		years--
 	}
 	return years
 }
 
-// Shanghai is the time zone in which days begin and times are shown.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+// After reports whether d is a later day than o.
+func (d Date) After(o Date) bool { return d > o }
 
-// Today is the date of t in Shanghai.
+// Shanghai is the district's time zone, China Standard Time (UTC+8; China
+// has kept no daylight saving time since 1991): days begin in it, every
+// "today" and every comparison of a date with the clock is made in it, and
+// times are shown in it. It is a fixed zone, so that it does not depend on
+// the time zone database of the machine the server runs on.
+var Shanghai = time.FixedZone("CST", 8*3600)
+
+// Today is the date of the instant t in Shanghai: the district's today
+// when t is the clock.
 func Today(t time.Time) Date { return Of(t.In(Shanghai)) }

@@ -3,6 +3,8 @@ package pii
 import (
 	"strings"
 	"time"
+
+	"grassroots/internal/platform/date"
 )
 
 // idWeights are the GB 11643-1999 weights of the first 17 characters.
@@ -17,8 +19,9 @@ func NormalizeIDNumber(s string) string {
 }
 
 // IDNumberProblem says what is wrong with a resident identity card number
-// (GB 11643): "" when it is valid, else a message key.
-func IDNumberProblem(id string) string {
+// (GB 11643) on the day today (the district's, date.Today of the clock):
+// "" when it is valid, else a message key.
+func IDNumberProblem(id string, today date.Date) string {
 	if len(id) != 18 {
 		return "pii.id_length"
 	}
@@ -34,9 +37,14 @@ func IDNumberProblem(id string) string {
 		return "pii.id_check"
 	}
 	// A real date, from 1900 (the calendars the system keeps start there)
-	// and not after today: nobody holds a card for a birth to come.
-	if birth, err := time.Parse("20060102", id[6:14]); err != nil || birth.Year() < 1900 || birth.After(time.Now()) {
+	// and not after today: nobody holds a card for a birth to come, but a
+	// baby born today may be registered today.
+	birth, err := time.Parse("20060102", id[6:14])
+	if err != nil || birth.Year() < 1900 {
 		return "pii.id_birth"
+	}
+	if date.Of(birth).After(today) {
+		return "pii.id_born_later"
 	}
 	return ""
 }

@@ -27,9 +27,9 @@ func FuzzIDNumber(f *testing.F) {
 		_ = pii.MaskID(s)
 		_ = pii.IDCheckChar(s)
 		_, _ = pii.IDBirthDate(s)
-		p := pii.IDNumberProblem(n)
+		p := pii.IDNumberProblem(n, checkDay)
 		switch p {
-		case "", "pii.id_length", "pii.id_digits", "pii.id_check", "pii.id_birth":
+		case "", "pii.id_length", "pii.id_digits", "pii.id_check", "pii.id_birth", "pii.id_born_later":
 		default:
 			t.Fatalf("IDNumberProblem(%q) = %q, not a known key", n, p)
 		}
@@ -68,7 +68,7 @@ func FuzzIDNumber(f *testing.F) {
 			t.Fatalf("MaskID(%q) = %q", n, m)
 		}
 		// Validation is a property of the normalised number: it stays valid.
-		if pii.IDNumberProblem(pii.NormalizeIDNumber(n)) != "" {
+		if pii.IDNumberProblem(pii.NormalizeIDNumber(n), checkDay) != "" {
 			t.Fatalf("re-validation of %q fails", n)
 		}
 	})

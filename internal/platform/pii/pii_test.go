@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
 	"grassroots/internal/platform/pii"
@@ -65,6 +66,9 @@ func TestCheckCharFromStandard(t *testing.T) {
 	}
 }
 
+// checkDay is the day the table tests check numbers on.
+const checkDay date.Date = "2026-06-15"
+
 func TestIDNumberProblem(t *testing.T) {
 	valid := []string{
 		"11010519491231002X",
@@ -74,7 +78,7 @@ func TestIDNumberProblem(t *testing.T) {
 		makeID("36040319991231999"),
 	}
 	for _, id := range valid {
-		if p := pii.IDNumberProblem(id); p != "" {
+		if p := pii.IDNumberProblem(id, checkDay); p != "" {
 			t.Errorf("IDNumberProblem(%s) = %q, want valid", id, p)
 		}
 	}
@@ -108,18 +112,46 @@ func TestIDNumberProblem(t *testing.T) {
 		{makeID("36040319900100123"), "pii.id_birth"},
 		{makeID("36040319900132123"), "pii.id_birth"},
 		{makeID("36040319010229123"), "pii.id_birth"},
-		{makeID("36040319000229123"), "pii.id_birth"},                                               // 1900 is not a leap year
-		{makeID("360403" + time.Now().AddDate(0, 0, 2).Format("20060102") + "123"), "pii.id_birth"}, // not born yet
-		{makeID("36040300000101123"), "pii.id_birth"},                                               // year 0
+		{makeID("36040319000229123"), "pii.id_birth"}, // 1900 is not a leap year
+		{makeID("36040300000101123"), "pii.id_birth"}, // year 0
 		{makeID("36040318991231123"), "pii.id_birth"},
 		{"440524188001010014", "pii.id_birth"}, // the standard's example, born 1880
+		// Not born yet.
+		{makeID("36040320260616123"), "pii.id_born_later"},
+		{makeID("36040320270101123"), "pii.id_born_later"},
 	}
 	for _, id := range wrongChecks {
 		bad = append(bad, struct{ id, want string }{id, "pii.id_check"})
 	}
 	for _, b := range bad {
-		if got := pii.IDNumberProblem(b.id); got != b.want {
+		if got := pii.IDNumberProblem(b.id, checkDay); got != b.want {
 			t.Errorf("IDNumberProblem(%q) = %q, want %q", b.id, got, b.want)
+		}
+	}
+}
+
+// TestIDNumberBornToday checks a newborn's number against the district's
+// day, whatever the hour in UTC: at 00:30 in Shanghai (16:30 UTC the day
+// before) and at 23:30 UTC (07:30 the next day in Shanghai) a baby born
+// that day in Shanghai is accepted, and one born the day after is not.
+func TestIDNumberBornToday(t *testing.T) {
+	for _, tc := range []struct {
+		clock           time.Time
+		today, tomorrow string
+	}{
+		{time.Date(2026, 6, 14, 16, 30, 0, 0, time.UTC), "20260615", "20260616"}, // 00:30 on the 15th in Shanghai
+		{time.Date(2026, 6, 15, 0, 30, 0, 0, date.Shanghai), "20260615", "20260616"},
+		{time.Date(2026, 6, 14, 23, 30, 0, 0, time.UTC), "20260615", "20260616"},  // 07:30 on the 15th in Shanghai
+		{time.Date(2026, 6, 14, 15, 59, 0, 0, time.UTC), "20260614", "20260615"},  // 23:59 on the 14th in Shanghai
+		{time.Date(2024, 2, 28, 16, 30, 0, 0, time.UTC), "20240229", "20240301"},  // a leap day
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), "20270101", "20270102"}, // New Year's Day in Shanghai
+	} {
+		today := date.Today(tc.clock)
+		if born := makeID("360403" + tc.today + "123"); pii.IDNumberProblem(born, today) != "" {
+			t.Errorf("at %v (%s in Shanghai) a baby born %s is refused: %s", tc.clock, today, tc.today, pii.IDNumberProblem(born, today))
+		}
+		if later := makeID("360403" + tc.tomorrow + "123"); pii.IDNumberProblem(later, today) != "pii.id_born_later" {
+			t.Errorf("at %v (%s in Shanghai) a birth on %s is %q, want pii.id_born_later", tc.clock, today, tc.tomorrow, pii.IDNumberProblem(later, today))
 		}
 	}
 }
@@ -142,7 +174,7 @@ func TestNormalizeIDNumber(t *testing.T) {
 			t.Errorf("NormalizeIDNumber not stable on %q: %q", got, again)
 		}
 	}
-	if p := pii.IDNumberProblem(pii.NormalizeIDNumber(" 110105 19491231 002x ")); p != "" {
+	if p := pii.IDNumberProblem(pii.NormalizeIDNumber(" 110105 19491231 002x "), checkDay); p != "" {
 		t.Errorf("a normalised valid number is refused: %s", p)
 	}
 }
