@@ -275,12 +275,12 @@ func (r *Renderer) funcs() template.FuncMap {
 				if v.IsZero() {
 					return ""
 				}
-				return v.Format("2006-01-02")
+				return v.In(Shanghai).Format("2006-01-02")
 			case *time.Time:
 				if v == nil || v.IsZero() {
 					return ""
 				}
-				return v.Format("2006-01-02")
+				return v.In(Shanghai).Format("2006-01-02")
 			}
 			return ""
 		},
