@@ -54,6 +54,12 @@ type Options struct {
 	// Residents, when above zero, houses about this many residents instead
 	// of the scale's number (tests load fewer).
 	Residents int
+	// Now is the clock the district is drawn against, read once at the
+	// start of the load: ages and birth dates count to its day in the
+	// district (Shanghai), and the year of events, services and volunteer
+	// work runs up to it; the rows' timestamps are its instant. Default
+	// time.Now.
+	Now func() time.Time
 }
 
 // The scales of the demo district.
@@ -109,6 +115,11 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	if opt.Password == "" {
 		opt.Password = DefaultPassword
 	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	now := opt.Now()
+	orgs, accounts, ps = onClock(orgs, accounts, ps, now)
 	if err := auth.ValidatePassword(opt.Password); err != nil {
 		return nil, err
 	}
@@ -131,7 +142,7 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 		if users, err = b.createUsers(ctx, tx, accounts, opt.Password); err != nil {
 			return err
 		}
-		b.pl, b.today, b.residents = ps.Loader(tx), date.Today(ps.Now()).Time(), residents
+		b.pl, b.today, b.residents = ps.Loader(tx), date.Today(now).Time(), residents
 		if err := b.buildPeople(ctx); err != nil {
 			return err
 		}
@@ -140,10 +151,10 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	if err != nil {
 		return nil, fmt.Errorf("demo: load the district: %w", err)
 	}
-	if _, err := LoadEvents(ctx, d, opt.Seed, time.Now()); err != nil {
+	if _, err := LoadEvents(ctx, d, opt.Seed, now); err != nil {
 		return nil, err
 	}
-	vusers, err := LoadVolunteers(ctx, d, orgs, accounts, ps, opt.Seed, opt.Password, time.Now(), volunteerScale(opt))
+	vusers, err := LoadVolunteers(ctx, d, orgs, accounts, ps, opt.Seed, opt.Password, now, volunteerScale(opt))
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +175,16 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	}
 	r.Volunteers, r.Teams, r.VerifiedHours = vo.Volunteers, vo.Teams, vo.VerifiedMinutes/60
 	return r, nil
+}
+
+// onClock returns copies of the stores whose clock stands at now, so that
+// what they check against today and the times they write follow the
+// load's clock rather than the caller's.
+func onClock(orgs *org.Store, accounts *auth.Store, ps *people.Store, now time.Time) (*org.Store, *auth.Store, *people.Store) {
+	clock := func() time.Time { return now }
+	o, a, p := *orgs, *accounts, *ps
+	o.Now, a.Now, p.Now = clock, clock, clock
+	return &o, &a, &p
 }
 
 // result counts what the database now holds.
