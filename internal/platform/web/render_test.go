@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestGrouped(t *testing.T) {
 	for in, want := range map[any]string{
@@ -19,5 +22,22 @@ func TestGrouped(t *testing.T) {
 		if got := Grouped(in); got != want {
 			t.Errorf("Grouped(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestDateFuncsInShanghai checks that pages show an instant's day and time
+// in Shanghai whatever its zone: 20:00 UTC is the next morning there.
+func TestDateFuncsInShanghai(t *testing.T) {
+	f := (&Renderer{}).funcs()
+	at := time.Date(2026, 6, 14, 20, 0, 0, 0, time.UTC)
+	day, stamp := f["date"].(func(any) string), f["datetime"].(func(any) string)
+	if got := day(at); got != "2026-06-15" {
+		t.Errorf("date = %s", got)
+	}
+	if got := day(&at); got != "2026-06-15" {
+		t.Errorf("date of a pointer = %s", got)
+	}
+	if got := stamp(at); got != "2026-06-15 04:00" {
+		t.Errorf("datetime = %s", got)
 	}
 }
