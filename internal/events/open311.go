@@ -2,8 +2,10 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -75,6 +77,7 @@ func splitFormat(file string) (string, string, bool) {
 }
 
 func writeO311(w http.ResponseWriter, format string, status int, v any) {
+	web.SetRetryAfter(w, status)
 	if format == "xml" {
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		w.WriteHeader(status)
@@ -98,11 +101,12 @@ func writeO311List(w http.ResponseWriter, format string, status int, list, wrapp
 	writeO311(w, format, status, list)
 }
 
-// fail writes an Open311 error list: 400, 403 or 404 (or 500).
+// fail writes an Open311 error list: 400, 403 or 404 (or 500, or 503 with
+// Retry-After when the database is out of reach for a moment).
 func fail(w http.ResponseWriter, r *http.Request, format string, err error) {
 	status, body := web.ErrorBody(r, err)
 	switch status {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound:
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusServiceUnavailable:
 	case http.StatusUnauthorized:
 		status = http.StatusForbidden
 	case http.StatusRequestEntityTooLarge, http.StatusConflict:
@@ -353,6 +357,10 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor, err := o.Tokens.ActorForToken(r.Context(), req.APIKey, web.ClientIP(r, o.TrustProxy))
+	if apperr.IsFault(err) {
+		fail(w, r, format, err)
+		return
+	}
 	if err != nil || !actor.Has(PermReport) {
 		fail(w, r, format, apperr.New(apperr.Forbidden, "open311.api_key"))
 		return
@@ -362,6 +370,10 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cat, err := o.Store.CategoryByCode(r.Context(), req.ServiceCode)
+	if err != nil && !apperr.IsNotFound(err) {
+		fail(w, r, format, err)
+		return
+	}
 	if err != nil || !cat.Public {
 		fail(w, r, format, apperr.New(apperr.NotFound, "open311.no_service", req.ServiceCode))
 		return
@@ -576,7 +588,12 @@ func (o *Open311) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var id int64
-	if err := o.Store.DB.QueryRow(r.Context(), `SELECT id FROM events WHERE open311_token = ?`, tok).Scan(&id); err != nil || tok == "" {
+	err := o.Store.DB.QueryRow(r.Context(), `SELECT id FROM events WHERE open311_token = ?`, tok).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		fail(w, r, format, err)
+		return
+	}
+	if err != nil || tok == "" {
 		fail(w, r, format, apperr.NotFoundf("token"))
 		return
 	}

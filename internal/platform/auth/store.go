@@ -326,7 +326,7 @@ func (s *Store) checkManages(ctx context.Context, q db.Querier, actor *Actor, id
 		return apperr.NotFoundf("user")
 	}
 	if err := s.checkGrantable(ctx, q, actor, specs); err != nil {
-		return apperr.NotFoundf("user")
+		return apperr.Reword(err, apperr.NotFoundf("user"))
 	}
 	return nil
 }
