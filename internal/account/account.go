@@ -211,7 +211,7 @@ func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return apperr.NotFoundf("api_token")
+		return apperr.NotFoundf("auth.the_token")
 	}
 	if err := u.Accounts.RevokeOwnToken(r.Context(), actor, id); err != nil {
 		return err

@@ -82,8 +82,11 @@ func FieldInvalid(field, key string, args ...any) *Error {
 	return New(Invalid, "error.invalid").Field(field, key, args...)
 }
 
-// NotFoundf is the error for a record that does not exist or is out of scope.
-func NotFoundf(what string) *Error { return New(NotFound, "error.not_found", what) }
+// NotFoundf is the error for a record that does not exist or is out of
+// scope. what names the record as a message key, put into the reader's
+// language with the rest of the message; a word that is not a key in the
+// catalogue is shown as it is.
+func NotFoundf(what string) *Error { return New(NotFound, "error.not_found", i18n.M(what)) }
 
 // Wrap makes an Internal (or, for a transient database failure,
 // Unavailable) error from an unexpected cause, passes an *Error through,
