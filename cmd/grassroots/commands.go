@@ -338,7 +338,7 @@ func roleNames() string {
 // explain turns a store error into a message for the operator.
 func explain(err error) error {
 	ae := apperr.As(err)
-	if ae.Code == apperr.Internal {
+	if apperr.IsFault(ae) {
 		return err
 	}
 	msg := ae.Msg.In(i18n.En)

@@ -192,7 +192,7 @@ func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
 		return fail(apperr.FieldInvalid("name", "account.token_name_needed"))
 	}
 	if ok, err := u.Accounts.CheckUserPassword(r.Context(), actor.UserID, form.Get("token_password")); err != nil || !ok {
-		return fail(apperr.FieldInvalid("token_password", "account.wrong_password"))
+		return fail(apperr.Reword(err, apperr.FieldInvalid("token_password", "account.wrong_password")))
 	}
 	if p.NewToken, err = u.Accounts.CreateToken(r.Context(), actor, actor.Username, name); err != nil {
 		return fail(err)
@@ -211,7 +211,7 @@ func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return apperr.NotFoundf("api_token")
+		return apperr.NotFoundf("auth.the_token")
 	}
 	if err := u.Accounts.RevokeOwnToken(r.Context(), actor, id); err != nil {
 		return err
@@ -235,7 +235,7 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return u.renderMe(w, r, form.Fail(r, err), &MePage{Form: form})
 	}
 	if ok, err := u.Accounts.CheckUserPassword(r.Context(), actor.UserID, form.Get("current")); err != nil || !ok {
-		return fail(apperr.FieldInvalid("current", "account.wrong_password"))
+		return fail(apperr.Reword(err, apperr.FieldInvalid("current", "account.wrong_password")))
 	}
 	if form.Get("password") != form.Get("confirm") {
 		return fail(apperr.FieldInvalid("confirm", "account.password_mismatch"))

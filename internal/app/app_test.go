@@ -388,7 +388,7 @@ func TestBadTextIsRefused(t *testing.T) {
 				t.Errorf("GET %s: %d %s", path, status, body)
 			}
 		}
-		var before int
+		var before, after int
 		if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM units`).Scan(&before); err != nil {
 			t.Fatal(err)
 		}
@@ -396,6 +396,29 @@ func TestBadTextIsRefused(t *testing.T) {
 			fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001099","name":"新\u0000网格"}`, e.Community1.ID))
 		if status != 400 || !strings.Contains(body, "空字符") {
 			t.Errorf("POST a unit named with a NUL: %d %s", status, body)
+		}
+		// encoding/json would store either as U+FFFD.
+		for _, name := range []string{"新\xff网格", `新\ud800网格`, `新\udc00\ud800网格`} {
+			status, body := e.Do(t, token, "POST", "/api/v1/units",
+				fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001099","name":"%s"}`, e.Community1.ID, name))
+			if status != 400 || !strings.Contains(body, "空字符") {
+				t.Errorf("POST a unit named %q: %d %s", name, status, body)
+			}
+		}
+		lon, lat := apptest.GridPoint(1)
+		var events int
+		if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM events`).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{"垃圾\xfe堆积", `垃圾\ud83d堆积`} {
+			status, body := e.Do(t, token, "POST", "/api/v1/events",
+				fmt.Sprintf(`{"category_code":"0101","description":"%s","lon":%f,"lat":%f}`, text, lon, lat))
+			if status != 400 || !strings.Contains(body, "空字符") {
+				t.Errorf("POST an event described as %q: %d %s", text, status, body)
+			}
+		}
+		if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM events`).Scan(&after); err != nil || after != events {
+			t.Errorf("%d events written (%v)", after-events, err)
 		}
 		b := e.Browser(t, "admin")
 		for _, name := range []string{"新\x00网格", "新\xff网格"} {
@@ -408,7 +431,6 @@ func TestBadTextIsRefused(t *testing.T) {
 				t.Errorf("the unit form with %q: %d", name, resp.StatusCode)
 			}
 		}
-		var after int
 		if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM units`).Scan(&after); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -253,11 +254,14 @@ func TestOpen311(t *testing.T) {
 			"no place":   {"api_key": {key}, "service_code": {"0101"}, "address_string": {"somewhere"}, "description": {"x"}},
 			"bad lat":    {"api_key": {key}, "service_code": {"0101"}, "lat": {"north"}, "long": {"116.0"}, "description": {"x"}},
 			"outside":    {"api_key": {key}, "service_code": {"0101"}, "lat": {"37.76524078"}, "long": {"-122.4212043"}, "description": {"x"}},
-			"no text":    {"api_key": {key}, "service_code": {"0101"}, "lat": {"29.705"}, "long": {"116.015"}},
 		} {
 			if s, b := post(f, "json"); s != 400 || !strings.Contains(b, `"code":400`) {
 				t.Errorf("%s: %d %s", name, s, b)
 			}
+		}
+		// The spec makes description optional: service_code and a place are enough.
+		if s, b := post(url.Values{"api_key": {key}, "service_code": {"0101"}, "lat": {"29.705"}, "long": {"116.015"}}, "json"); s != 200 || !strings.Contains(b, `"service_request_id"`) {
+			t.Errorf("no description: %d %s", s, b)
 		}
 		if s, b := post(url.Values{"api_key": {key}, "service_code": {"7777"}, "lat": {"29.705"}, "long": {"116.015"}, "description": {"x"}}, "json"); s != 404 {
 			t.Errorf("unknown service code: %d %s", s, b)
@@ -339,4 +343,54 @@ func TestEventsAPILargePhoto(t *testing.T) {
 			t.Errorf("a %d-byte photo: %d %.200s", big.Len(), status, out)
 		}
 	})
+}
+
+// TestOpen311SpeaksOneLanguage asks Open311 for what it cannot give, in
+// Chinese and in English: each error is wholly in the request's language
+// ("service request不存在" mixed the two), with the client's field names.
+func TestOpen311SpeaksOneLanguage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) { open311SpeaksOneLanguage(t, e) })
+}
+
+func open311SpeaksOneLanguage(t *testing.T, e *apptest.Env) {
+	key := e.Token(t, "operator")
+	han := regexp.MustCompile(`\p{Han}`)
+	english := regexp.MustCompile(`\b(does|not|exist|outside|service request|token|area|Only|There|is|no)\b`)
+	lon, lat := apptest.GridPoint(1)
+	for _, c := range []struct {
+		method, path string
+		form         url.Values
+		zh, en       string // a part of each answer
+	}{
+		{"GET", "/requests/99999.json", nil, "服务请求不存在", "The service request does not exist"},
+		{"GET", "/requests/abc.xml", nil, "服务请求不存在", "The service request does not exist"},
+		{"GET", "/tokens/nothing.json", nil, "令牌不存在", "The token does not exist"},
+		{"GET", "/services/9999.json", nil, "没有代码为 9999 的服务", "There is no service with code 9999"},
+		{"GET", "/requests.json?status=maybe", nil, "status：不是可选的值", "status: Not one of the allowed values"},
+		{"GET", "/requests.txt", nil, "仅支持", "Only .json and .xml"},
+		{"POST", "/requests.json", url.Values{"api_key": {key}, "service_code": {"0101"}, "lat": {"north"}, "long": {"116"}}, "lat：", "lat: "},
+		{"POST", "/requests.json", url.Values{"api_key": {key}, "service_code": {"0101"}, "lat": {fmt.Sprint(lat)}, "long": {fmt.Sprint(lon)}, "phone": {"12"}}, "phone：", "phone: "},
+	} {
+		for _, lang := range []string{"zh", "en"} {
+			req, _ := http.NewRequest(c.method, e.Server.URL+"/open311/v2"+c.path, strings.NewReader(c.form.Encode()))
+			if c.form != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			req.Header.Set("Accept-Language", lang)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body := string(b)
+			want, mixed := c.zh, english.MatchString(body)
+			if lang == "en" {
+				want, mixed = c.en, han.MatchString(body)
+			}
+			if resp.StatusCode < 400 || !strings.Contains(body, want) || mixed {
+				t.Errorf("%s %s in %s: %d %s", c.method, c.path, lang, resp.StatusCode, body)
+			}
+		}
+	}
 }

@@ -243,8 +243,11 @@ func (a *API) create(r *http.Request, actor *auth.Actor) (any, error) {
 	ctx := r.Context()
 	if body.CategoryID == 0 && body.CategoryCode != "" {
 		c, err := a.Store.CategoryByCode(ctx, body.CategoryCode)
-		if err != nil {
+		if apperr.IsNotFound(err) {
 			return nil, apperr.FieldInvalid("category_code", "events.category_not_found")
+		}
+		if err != nil {
+			return nil, err
 		}
 		body.CategoryID = c.ID
 	}

@@ -388,7 +388,8 @@ func (n *NewEvent) Validate() error {
 	if n.CategoryID <= 0 {
 		f.Add("category_id", "field.required")
 	}
-	checkText(&f, "description", n.Description, true)
+	// GeoReport v2 makes the description optional: the service names the problem.
+	checkText(&f, "description", n.Description, n.Source != FromOpen311)
 	if utf8.RuneCountInString(n.Address) > 200 {
 		f.Add("address", "field.too_long", 200)
 	}

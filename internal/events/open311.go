@@ -2,8 +2,10 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -75,6 +77,7 @@ func splitFormat(file string) (string, string, bool) {
 }
 
 func writeO311(w http.ResponseWriter, format string, status int, v any) {
+	web.SetRetryAfter(w, status)
 	if format == "xml" {
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		w.WriteHeader(status)
@@ -98,11 +101,17 @@ func writeO311List(w http.ResponseWriter, format string, status int, list, wrapp
 	writeO311(w, format, status, list)
 }
 
-// fail writes an Open311 error list: 400, 403 or 404 (or 500).
+// o311Fields names the fields of a report as a GeoReport v2 request calls
+// them, so that an error from the store names the field the client sent.
+var o311Fields = map[string]string{"category_id": "service_code", "lon": "long", "address": "address_string",
+	"reporter_name": "first_name", "reporter_phone": "phone"}
+
+// fail writes an Open311 error list: 400, 403 or 404 (or 500, or 503 with
+// Retry-After when the database is out of reach for a moment).
 func fail(w http.ResponseWriter, r *http.Request, format string, err error) {
 	status, body := web.ErrorBody(r, err)
 	switch status {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound:
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusServiceUnavailable:
 	case http.StatusUnauthorized:
 		status = http.StatusForbidden
 	case http.StatusRequestEntityTooLarge, http.StatusConflict:
@@ -114,8 +123,12 @@ func fail(w http.ResponseWriter, r *http.Request, format string, err error) {
 	if len(body.Error.Fields) == 0 {
 		list = append(list, o311Error{Code: status, Description: body.Error.Message})
 	}
+	colon := i18n.T(web.Lang(r), "web.colon")
 	for f, m := range body.Error.Fields {
-		list = append(list, o311Error{Code: status, Description: f + ": " + m})
+		if name, ok := o311Fields[f]; ok {
+			f = name
+		}
+		list = append(list, o311Error{Code: status, Description: f + colon + m})
 	}
 	writeO311List(w, format, status, list, o311Errors{Errors: list})
 }
@@ -260,7 +273,8 @@ type Open311Request struct {
 // ParseOpen311Request decodes the form of a GeoReport v2 POST requests:
 // service_code is required, lat and long come together as finite WGS-84
 // numbers, a place is required (lat/long; an address alone cannot be
-// placed in a grid), text fields are bounded. A phone is checked and kept
+// placed in a grid), text fields are bounded; description is optional, as
+// the spec makes it (the service says what is wrong). A phone is checked and kept
 // sealed; other fields (email, device_id, attribute[...]) are accepted and
 // ignored: e-mail addresses are personal data this module does not keep.
 func ParseOpen311Request(form url.Values) (Open311Request, error) {
@@ -302,7 +316,7 @@ func ParseOpen311Request(form url.Values) (Open311Request, error) {
 		f.Add("lat", "open311.location_required")
 	}
 	req.Description = one("description")
-	checkText(&f, "description", req.Description, true)
+	checkText(&f, "description", req.Description, false)
 	if utf8.RuneCountInString(req.AddressString) > 200 || !utf8.ValidString(req.AddressString) {
 		f.Add("address_string", "field.too_long", 200)
 	}
@@ -353,6 +367,10 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor, err := o.Tokens.ActorForToken(r.Context(), req.APIKey, web.ClientIP(r, o.TrustProxy))
+	if apperr.IsFault(err) {
+		fail(w, r, format, err)
+		return
+	}
 	if err != nil || !actor.Has(PermReport) {
 		fail(w, r, format, apperr.New(apperr.Forbidden, "open311.api_key"))
 		return
@@ -362,6 +380,10 @@ func (o *Open311) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cat, err := o.Store.CategoryByCode(r.Context(), req.ServiceCode)
+	if err != nil && !apperr.IsNotFound(err) {
+		fail(w, r, format, err)
+		return
+	}
 	if err != nil || !cat.Public {
 		fail(w, r, format, apperr.New(apperr.NotFound, "open311.no_service", req.ServiceCode))
 		return
@@ -543,7 +565,7 @@ func (o *Open311) request(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 {
-		fail(w, r, format, apperr.NotFoundf("service request"))
+		fail(w, r, format, apperr.NotFoundf("open311.service_request"))
 		return
 	}
 	list, err := o.Store.open311List(r.Context(), open311Query{IDs: []int64{n}})
@@ -552,7 +574,7 @@ func (o *Open311) request(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(list) == 0 {
-		fail(w, r, format, apperr.NotFoundf("service request"))
+		fail(w, r, format, apperr.NotFoundf("open311.service_request"))
 		return
 	}
 	o.writeRequests(w, format, list, web.Lang(r))
@@ -576,8 +598,13 @@ func (o *Open311) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var id int64
-	if err := o.Store.DB.QueryRow(r.Context(), `SELECT id FROM events WHERE open311_token = ?`, tok).Scan(&id); err != nil || tok == "" {
-		fail(w, r, format, apperr.NotFoundf("token"))
+	err := o.Store.DB.QueryRow(r.Context(), `SELECT id FROM events WHERE open311_token = ?`, tok).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		fail(w, r, format, err)
+		return
+	}
+	if err != nil || tok == "" {
+		fail(w, r, format, apperr.NotFoundf("open311.token"))
 		return
 	}
 	out := o311Token{ServiceRequestID: strconv.FormatInt(id, 10), Token: tok}
@@ -624,6 +651,8 @@ func (s *Store) open311List(ctx context.Context, q open311Query) ([]Event, error
 func init() {
 	i18n.Register(i18n.Catalog{
 		"open311.format":            {Zh: "仅支持 .json 和 .xml 格式。", En: "Only .json and .xml are served."},
+		"open311.service_request":   {Zh: "服务请求", En: "The service request"},
+		"open311.token":             {Zh: "令牌", En: "The token"},
 		"open311.no_service":        {Zh: "没有代码为 %s 的服务。", En: "There is no service with code %s."},
 		"open311.api_key":           {Zh: "api_key 缺失或无效，或该用户不能上报事件。", En: "The api_key is missing or not valid, or its user may not report."},
 		"open311.location_required": {Zh: "请提供 lat 和 long：仅凭地址无法确定网格。", En: "Give lat and long: an address alone cannot be placed in a grid."},

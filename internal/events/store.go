@@ -430,7 +430,7 @@ func (s *Store) Create(ctx context.Context, actor *auth.Actor, n NewEvent) (*Cre
 		}
 		cat, err := s.categoryIn(ctx, tx, n.CategoryID)
 		if err != nil || !cat.Active || cat.ParentID == 0 && s.hasChildren(ctx, tx, cat.ID) {
-			return apperr.FieldInvalid("category_id", "events.category_not_found")
+			return apperr.Reword(err, apperr.FieldInvalid("category_id", "events.category_not_found"))
 		}
 		now := s.now()
 		e = &Event{CategoryID: cat.ID, GridID: grid.ID, UnitPath: grid.Path, Source: n.Source, Description: n.Description,

@@ -116,7 +116,7 @@ func (s *Store) SaveCategory(ctx context.Context, actor *auth.Actor, id int64, i
 		if in.ParentID != 0 {
 			p, err := s.categoryIn(ctx, tx, in.ParentID)
 			if err != nil || p.ParentID != 0 {
-				return apperr.FieldInvalid("parent_id", "events.category_not_found")
+				return apperr.Reword(err, apperr.FieldInvalid("parent_id", "events.category_not_found"))
 			}
 			parent = p
 		}

@@ -179,7 +179,7 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 			}
 			target, err := s.eventIn(ctx, tx, actor, in.TargetID, false)
 			if err != nil || !target.State.Open() {
-				return apperr.FieldInvalid("target_id", "events.merge_target")
+				return apperr.Reword(err, apperr.FieldInvalid("target_id", "events.merge_target"))
 			}
 			e.DuplicateOf = target.ID
 			e.EnterStage(Merged, now, cal, cat.Limits)

@@ -693,7 +693,7 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	if c := apperr.CodeOf(err); c == apperr.NotFound || c == apperr.Internal {
+	if apperr.IsFault(err) || apperr.IsNotFound(err) {
 		return err
 	}
 	return u.renderEvent(w, r, form.Fail(r, err), form, action, "")

@@ -310,7 +310,7 @@ func (s *Store) CreateUnit(ctx context.Context, actor *auth.Actor, in UnitInput)
 		if in.ParentID != 0 {
 			p, err := s.unitIn(ctx, tx, actor.Scope(PermWrite), in.ParentID)
 			if err != nil {
-				return apperr.FieldInvalid("parent_id", "org.parent_not_found")
+				return apperr.Reword(err, apperr.FieldInvalid("parent_id", "org.parent_not_found"))
 			}
 			parent = p
 		} else if !actor.System {
@@ -485,7 +485,7 @@ func (s *Store) MoveUnit(ctx context.Context, actor *auth.Actor, id, newParentID
 		}
 		parent, err := s.unitIn(ctx, tx, scope, newParentID)
 		if err != nil {
-			return apperr.FieldInvalid("parent_id", "org.parent_not_found")
+			return apperr.Reword(err, apperr.FieldInvalid("parent_id", "org.parent_not_found"))
 		}
 		if strings.HasPrefix(parent.Path, u.Path) {
 			return apperr.FieldInvalid("parent_id", "org.move_into_self")

@@ -138,7 +138,7 @@ func (s *Store) ListCoBuildingUnits(ctx context.Context, actor *auth.Actor, f Co
 func (s *Store) communityForWrite(ctx context.Context, q db.Querier, actor *auth.Actor, field string, id int64) (*Unit, error) {
 	u, err := s.unitIn(ctx, q, actor.Scope(PermWrite), id)
 	if err != nil || u.Type != Community {
-		return nil, apperr.FieldInvalid(field, "org.community_not_found")
+		return nil, apperr.Reword(err, apperr.FieldInvalid(field, "org.community_not_found"))
 	}
 	return u, nil
 }
@@ -334,12 +334,12 @@ func (s *Store) ListPartTimeMembers(ctx context.Context, actor *auth.Actor, stre
 func (s *Store) checkPartTime(ctx context.Context, tx *db.Tx, actor *auth.Actor, in *PartTimeInput) error {
 	u, err := s.unitIn(ctx, tx, actor.Scope(PermWrite), in.StreetID)
 	if err != nil || u.Type != Street {
-		return apperr.FieldInvalid("street_id", "org.street_not_found")
+		return apperr.Reword(err, apperr.FieldInvalid("street_id", "org.street_not_found"))
 	}
 	if in.CoBuildingUnitID != 0 {
 		c, err := s.coBuildingIn(ctx, tx, actor.Scope(PermRead), in.CoBuildingUnitID)
 		if err != nil {
-			return apperr.FieldInvalid("co_building_unit_id", "org.co_building_not_found")
+			return apperr.Reword(err, apperr.FieldInvalid("co_building_unit_id", "org.co_building_not_found"))
 		}
 		if in.Employer == "" {
 			in.Employer = c.Name

@@ -136,6 +136,9 @@ func (s *Store) ListPartyOrgs(ctx context.Context, actor *auth.Actor, f PartyOrg
 func (s *Store) checkPartyOrg(ctx context.Context, tx *db.Tx, actor *auth.Actor, in *PartyOrgInput, self int64) (*Unit, error) {
 	scope := actor.Scope(PermWrite)
 	unit, err := s.unitIn(ctx, tx, scope, in.UnitID)
+	if apperr.IsFault(err) {
+		return nil, err
+	}
 	if err != nil {
 		unit = nil
 	}
@@ -147,6 +150,8 @@ func (s *Store) checkPartyOrg(ctx context.Context, tx *db.Tx, actor *auth.Actor,
 	if in.ParentID != 0 && unit != nil {
 		parent, err := s.partyOrgIn(ctx, tx, actor.Scope(PermRead), in.ParentID)
 		switch {
+		case apperr.IsFault(err):
+			return nil, err
 		case err != nil:
 			f.Add("parent_id", "org.party_parent_not_found")
 		case !strings.HasPrefix(unit.Path, parent.UnitPath):

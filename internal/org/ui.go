@@ -575,6 +575,9 @@ func (u *UI) moveUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	parent, err := u.Store.UnitByCode(ctx, actor, form.Get("parent_code"))
+	if apperr.IsFault(err) {
+		return err
+	}
 	if err != nil {
 		form.Errors = map[string]string{"parent_code": i18n.T(web.Lang(r), "org.parent_not_found")}
 		return u.renderMove(w, r, http.StatusBadRequest, form, actor, unit)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/web"
@@ -219,6 +220,8 @@ func (u *UI) savePartyOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	if unit, err := u.Store.UnitByCode(ctx, actor, form.Get("unit_code")); err == nil {
 		in.UnitID = unit.ID
+	} else if apperr.IsFault(err) {
+		return err
 	}
 	var saved *PartyOrg
 	if existing == nil {

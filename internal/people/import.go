@@ -180,7 +180,7 @@ func (f *rowFailure) Error() string { return fmt.Sprintf("row %d: %v", f.row, f.
 
 func (f *rowFailure) report(l *Layout, p *problems) {
 	ae := apperr.As(f.err)
-	if ae.Code == apperr.Internal {
+	if apperr.IsFault(ae) {
 		p.add(f.row, "", "", i18n.M("sheet.row_failed"))
 		return
 	}
@@ -199,7 +199,7 @@ func (f *rowFailure) report(l *Layout, p *problems) {
 // wrapRow turns a Loader error into a row failure; a database error stays
 // internal.
 func wrapRow(row int, err error) error {
-	if apperr.CodeOf(err) == apperr.Internal {
+	if apperr.IsFault(err) {
 		return err
 	}
 	return &rowFailure{row: row, err: err}

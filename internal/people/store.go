@@ -96,7 +96,7 @@ func (s *Store) seal(column, kind, value string, mask func(string) string) (seal
 func (s *Store) writableUnit(ctx context.Context, q db.Querier, actor *auth.Actor, field string, id int64, types ...org.UnitType) (*org.Unit, error) {
 	u, err := s.Orgs.UnitIn(ctx, q, actor.Scope(PermWrite), id)
 	if err != nil {
-		return nil, apperr.FieldInvalid(field, "people.unit_not_found")
+		return nil, apperr.Reword(err, apperr.FieldInvalid(field, "people.unit_not_found"))
 	}
 	for _, t := range types {
 		if u.Type == t {
@@ -504,7 +504,7 @@ func (s *Store) CreateResident(ctx context.Context, actor *auth.Actor, in Reside
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		h, err := s.householdIn(ctx, tx, actor.Scope(PermWrite), c.HouseholdID)
 		if err != nil {
-			return apperr.FieldInvalid("household_id", "people.household_not_found")
+			return apperr.Reword(err, apperr.FieldInvalid("household_id", "people.household_not_found"))
 		}
 		id, err := s.insertResident(ctx, tx, h.UnitPath, c)
 		if err != nil {

@@ -281,7 +281,7 @@ func (s *Store) finishImport(ctx context.Context, id int64, rep *ImportReport, e
 	case err != nil:
 		status = ImportFailed
 		ae := apperr.As(err)
-		if ae.Code == apperr.Internal {
+		if apperr.IsFault(ae) {
 			slog.Error("import failed", "import", id, "err", err)
 		}
 		msg = newProblem(0, "", "", ae.Msg)

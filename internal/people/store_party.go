@@ -134,6 +134,9 @@ func (s *Store) checkMember(ctx context.Context, tx *db.Tx, actor *auth.Actor, i
 	var path string
 	if in.ResidentID != 0 {
 		r, err := s.residentIn(ctx, tx, actor.Scope(PermWrite), in.ResidentID)
+		if apperr.IsFault(err) {
+			return "", "", err
+		}
 		if err != nil {
 			f.Add("resident_id", "people.resident_not_found")
 		} else {
@@ -141,12 +144,17 @@ func (s *Store) checkMember(ctx context.Context, tx *db.Tx, actor *auth.Actor, i
 		}
 	}
 	if in.PartyOrgID != 0 {
-		if _, err := s.Orgs.PartyOrg(ctx, actor, in.PartyOrgID); err != nil {
+		if _, err := s.Orgs.PartyOrg(ctx, actor, in.PartyOrgID); apperr.IsFault(err) {
+			return "", "", err
+		} else if err != nil {
 			f.Add("party_org_id", "people.party_org_not_found")
 		}
 	}
 	if in.CoBuildingUnitID != 0 {
 		cb, err := s.Orgs.CoBuildingUnit(ctx, actor, in.CoBuildingUnitID)
+		if apperr.IsFault(err) {
+			return "", "", err
+		}
 		if err != nil {
 			f.Add("co_building_unit_id", "org.co_building_not_found")
 		} else if in.Employer == "" {
@@ -440,7 +448,7 @@ func (s *Store) RecordHours(ctx context.Context, actor *auth.Actor, memberID, po
 		if postID != 0 {
 			p, err := s.postIn(ctx, tx, auth.Scope{All: true}, postID)
 			if err != nil || p.CommunityID != m.RegisteredCommunityID {
-				return apperr.FieldInvalid("post_id", "people.post_elsewhere")
+				return apperr.Reword(err, apperr.FieldInvalid("post_id", "people.post_elsewhere"))
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO service_hours (party_member_id, post_id, served_on, minutes, note, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -124,7 +124,7 @@ func (u *UI) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	job, err := u.Store.StartImport(r.Context(), actor, kind, filename, data)
 	if err != nil {
-		if apperr.CodeOf(err) == apperr.Internal || apperr.CodeOf(err) == apperr.Forbidden {
+		if apperr.IsFault(err) || apperr.CodeOf(err) == apperr.Forbidden {
 			return err
 		}
 		return u.renderImports(w, r, form.Fail(r, besideFile(err)), form)

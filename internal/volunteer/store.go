@@ -94,7 +94,7 @@ func (s *Store) DeleteGuards() []org.DeleteGuard {
 func (s *Store) unitIn(ctx context.Context, q db.Querier, scope auth.Scope, field string, id int64, types ...org.UnitType) (*org.Unit, error) {
 	u, err := s.Orgs.UnitIn(ctx, q, scope, id)
 	if err != nil {
-		return nil, apperr.FieldInvalid(field, "vol.unit_not_found")
+		return nil, apperr.Reword(err, apperr.FieldInvalid(field, "vol.unit_not_found"))
 	}
 	if len(types) == 0 {
 		return u, nil
@@ -433,7 +433,7 @@ func (s *Store) Join(ctx context.Context, actor *auth.Actor, teamID, volunteerID
 		}
 		v, err := s.volunteerIn(ctx, tx, auth.Scope{All: true}, volunteerID)
 		if err != nil {
-			return apperr.FieldInvalid("volunteer_id", "vol.volunteer_not_found")
+			return apperr.Reword(err, apperr.FieldInvalid("volunteer_id", "vol.volunteer_not_found"))
 		}
 		// A team takes members from within its own area: a district team
 		// from the whole district, a community team from the community's
@@ -704,7 +704,7 @@ func (s *Store) CreateVolunteer(ctx context.Context, actor *auth.Actor, in Volun
 		if c.ResidentID != 0 {
 			r, err := s.People.Resident(ctx, actor, c.ResidentID)
 			if err != nil {
-				return apperr.FieldInvalid("resident_id", "vol.resident_not_found")
+				return apperr.Reword(err, apperr.FieldInvalid("resident_id", "vol.resident_not_found"))
 			}
 			if unit, err = s.communityOf(ctx, tx, r.UnitPath); err != nil {
 				return err

@@ -182,7 +182,7 @@ func (s *Store) CreateActivity(ctx context.Context, actor *auth.Actor, in Activi
 		if in.TeamID != 0 {
 			t, err := s.teamIn(ctx, tx, scope, in.TeamID)
 			if err != nil {
-				return apperr.FieldInvalid("team_id", "vol.team_not_found")
+				return apperr.Reword(err, apperr.FieldInvalid("team_id", "vol.team_not_found"))
 			}
 			if unit, err = s.Orgs.UnitIn(ctx, tx, auth.Scope{All: true}, t.UnitID); err != nil {
 				return err

@@ -417,7 +417,7 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 		// raced this one: then that is the answer.
 		if r, rerr := replay(); r != nil {
 			return r, nil
-		} else if rerr != nil && apperr.CodeOf(rerr) != apperr.Internal {
+		} else if rerr != nil && !apperr.IsFault(rerr) {
 			return nil, rerr
 		}
 		return nil, err
@@ -806,12 +806,20 @@ func (s *Store) Account(ctx context.Context, actor *auth.Actor, id int64) (*Acco
 	}
 	switch a.Kind {
 	case AccountVolunteer:
-		if me, err := s.Me(ctx, actor); err == nil && me.ID == a.OwnerID {
+		me, err := s.Me(ctx, actor)
+		if err == nil && me.ID == a.OwnerID {
 			return a, nil
 		}
+		if apperr.IsFault(err) {
+			return nil, err
+		}
 	case AccountMerchant:
-		if m, err := s.MyMerchant(ctx, actor); err == nil && m.ID == a.OwnerID {
+		m, err := s.MyMerchant(ctx, actor)
+		if err == nil && m.ID == a.OwnerID {
 			return a, nil
+		}
+		if apperr.IsFault(err) {
+			return nil, err
 		}
 	}
 	return nil, apperr.NotFoundf("账户")

@@ -281,7 +281,7 @@ func (s *Store) Certificate(ctx context.Context, actor *auth.Actor, id int64) (*
 		return &cs[0], nil
 	}
 	if _, err := s.Volunteer(ctx, actor, cs[0].VolunteerID); err != nil {
-		return nil, apperr.NotFoundf("证明")
+		return nil, apperr.Reword(err, apperr.NotFoundf("证明"))
 	}
 	return &cs[0], nil
 }

@@ -146,7 +146,7 @@ func done(w http.ResponseWriter, r *http.Request, to, flash string) error {
 // for the small forms inside a page (approve, verify, leave) whose error
 // needs no field of its own.
 func failFlash(w http.ResponseWriter, r *http.Request, to string, err error) error {
-	if apperr.CodeOf(err) == apperr.Internal || apperr.CodeOf(err) == apperr.NotFound {
+	if apperr.IsFault(err) || apperr.CodeOf(err) == apperr.NotFound {
 		return err
 	}
 	_, body := web.ErrorBody(r, err)
@@ -631,7 +631,11 @@ func (u *UI) createVolunteer(w http.ResponseWriter, r *http.Request) error {
 	in := VolunteerInput{UnitID: form.Int64("unit_id"), Name: form.Get("name"), IDNumber: form.Get("id_number"), Phone: form.Get("phone"),
 		Skills: form.Values["skills"], RegisteredOn: form.Get("registered_on")}
 	if in.IDNumber != "" && u.Store.People != nil {
-		if rs, _, err := u.Store.People.ListResidents(ctx, actor, people.ResidentFilter{IDNumber: in.IDNumber, Limit: 1}); err == nil && len(rs) == 1 {
+		rs, _, err := u.Store.People.ListResidents(ctx, actor, people.ResidentFilter{IDNumber: in.IDNumber, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(rs) == 1 {
 			in = VolunteerInput{ResidentID: rs[0].ID, Skills: in.Skills, RegisteredOn: in.RegisteredOn}
 		}
 	}
@@ -653,7 +657,7 @@ func (u *UI) createVolunteer(w http.ResponseWriter, r *http.Request) error {
 func (u *UI) userID(r *http.Request, name string) (int64, error) {
 	var id int64
 	if err := u.Store.DB.QueryRow(r.Context(), `SELECT id FROM users WHERE username = ?`, strings.ToLower(strings.TrimSpace(name))).Scan(&id); err != nil {
-		return 0, apperr.FieldInvalid("username", "vol.user_not_found")
+		return 0, apperr.Reword(err, apperr.FieldInvalid("username", "vol.user_not_found"))
 	}
 	return id, nil
 }

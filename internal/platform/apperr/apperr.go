@@ -2,8 +2,11 @@
 // HTTP status, a message meant for the user (in their language) and, for
 // invalid input, a message per field.
 //
-// Only Internal errors carry a cause worth logging; every other code is the
-// user's to read and fix.
+// Only Internal and Unavailable errors carry a cause worth logging: they are
+// the system's fault (IsFault). Every other code is the user's to read and
+// fix. An error that is not an *Error becomes Internal, or Unavailable when
+// the database failed for a moment (db.IsTransient), so that a lost
+// connection is never reported as bad input.
 package apperr
 
 import (
@@ -11,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 )
 
@@ -26,14 +30,22 @@ const (
 	Unauthorized Code = "unauthorized"
 	TooLarge     Code = "too_large"
 	Internal     Code = "internal"
+	// Unavailable is a failure of the database that may pass (a lost
+	// connection, a server restarting, a lock held too long): answered 503
+	// with Retry-After, so that a client sends the same request again.
+	Unavailable Code = "unavailable"
 )
+
+// RetryAfterSeconds is how long a client is asked to wait before it sends a
+// request that met an Unavailable error again.
+const RetryAfterSeconds = 5
 
 // Error is an error a user can read.
 type Error struct {
 	Code   Code
 	Msg    i18n.Msg
 	Fields map[string]i18n.Msg
-	Cause  error // only for Internal, for the log
+	Cause  error // only for Internal and Unavailable, for the log
 }
 
 func (e *Error) Error() string {
@@ -70,11 +82,15 @@ func FieldInvalid(field, key string, args ...any) *Error {
 	return New(Invalid, "error.invalid").Field(field, key, args...)
 }
 
-// NotFoundf is the error for a record that does not exist or is out of scope.
-func NotFoundf(what string) *Error { return New(NotFound, "error.not_found", what) }
+// NotFoundf is the error for a record that does not exist or is out of
+// scope. what names the record as a message key, put into the reader's
+// language with the rest of the message; a word that is not a key in the
+// catalogue is shown as it is.
+func NotFoundf(what string) *Error { return New(NotFound, "error.not_found", i18n.M(what)) }
 
-// Wrap makes an Internal error from an unexpected cause, passes an *Error
-// through, and returns nil for nil.
+// Wrap makes an Internal (or, for a transient database failure,
+// Unavailable) error from an unexpected cause, passes an *Error through,
+// and returns nil for nil.
 func Wrap(cause error) error {
 	if cause == nil {
 		return nil
@@ -82,24 +98,50 @@ func Wrap(cause error) error {
 	return As(cause)
 }
 
-// As returns a non-nil err as an *Error, wrapping it as Internal if it is
-// not one.
+// As returns a non-nil err as an *Error, wrapping it as Unavailable if the
+// database failed for a moment and as Internal if it is anything else.
 func As(err error) *Error {
 	var ae *Error
 	if errors.As(err, &ae) {
 		return ae
 	}
+	if db.IsTransient(err) {
+		return &Error{Code: Unavailable, Msg: i18n.M("error.unavailable"), Cause: err}
+	}
 	return &Error{Code: Internal, Msg: i18n.M("error.internal"), Cause: err}
 }
 
-// CodeOf returns the code of err, Internal if it carries none.
-func CodeOf(err error) Code {
-	var ae *Error
-	if errors.As(err, &ae) {
-		return ae.Code
+// CodeOf returns the code of err: its own, or Unavailable or Internal as As
+// would give it.
+func CodeOf(err error) Code { return As(err).Code }
+
+// IsFault reports whether err is the system's fault rather than the user's
+// (Internal or Unavailable): it is logged, and shown as a page of its own
+// rather than beside a form's fields.
+func IsFault(err error) bool {
+	if err == nil {
+		return false
 	}
-	return Internal
+	c := CodeOf(err)
+	return c == Internal || c == Unavailable
 }
+
+// Reword returns err if it is the system's fault (IsFault), and refusal
+// otherwise: a lookup that found nothing (or nothing in the actor's reach),
+// or found a record the caller then judged unsuitable (err nil), becomes a
+// message about the field that named it, while a database out of reach
+// stays a 503 and a bug stays a 500, never blamed on the input.
+func Reword(err error, refusal error) error {
+	if IsFault(err) {
+		return err
+	}
+	return refusal
+}
+
+// IsNotFound reports whether err says that a record does not exist (or is
+// out of the actor's reach). A lookup tells this from a fault before it
+// turns its error into a message about the input.
+func IsNotFound(err error) bool { return CodeOf(err) == NotFound }
 
 // Status maps a code to its HTTP status.
 func Status(c Code) int {
@@ -116,6 +158,8 @@ func Status(c Code) int {
 		return http.StatusUnauthorized
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -154,6 +198,7 @@ func init() {
 		"error.invalid":      {Zh: "提交的内容有误，请按提示修改。", En: "Some of the input is not valid; see the notes beside the fields."},
 		"error.not_found":    {Zh: "%s不存在或不在您的管辖范围内。", En: "%s does not exist or is outside your area."},
 		"error.internal":     {Zh: "系统内部错误，请稍后再试。", En: "Something went wrong on our side; please try again later."},
+		"error.unavailable":  {Zh: "数据库暂时无法访问，请稍后重试。", En: "The database is briefly out of reach; please try again in a moment."},
 		"error.forbidden":    {Zh: "您没有执行此操作的权限。", En: "You are not allowed to do this."},
 		"error.unauthorized": {Zh: "请先登录。", En: "Please log in first."},
 		"error.conflict":     {Zh: "操作与现有数据冲突。", En: "This conflicts with existing data."},

@@ -23,5 +23,7 @@ func init() {
 		"role.department-staff":   {Zh: "职能部门人员", En: "Department staff"},
 		"role.instructor":         {Zh: "网格指导员", En: "Grid instructor"},
 		"role.auditor":            {Zh: "审计员", En: "Auditor"},
+		"auth.the_user":           {Zh: "用户", En: "The user"},
+		"auth.the_token":          {Zh: "API 令牌", En: "The API token"},
 	})
 }

@@ -289,7 +289,7 @@ func (s *Store) managedUserID(ctx context.Context, q db.Querier, actor *Actor, u
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, strings.ToLower(username)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, apperr.NotFoundf("user")
+		return 0, apperr.NotFoundf("auth.the_user")
 	}
 	if err != nil {
 		return 0, err
@@ -323,10 +323,10 @@ func (s *Store) checkManages(ctx context.Context, q db.Querier, actor *Actor, id
 	}
 	rows.Close()
 	if len(specs) == 0 {
-		return apperr.NotFoundf("user")
+		return apperr.NotFoundf("auth.the_user")
 	}
 	if err := s.checkGrantable(ctx, q, actor, specs); err != nil {
-		return apperr.NotFoundf("user")
+		return apperr.Reword(err, apperr.NotFoundf("auth.the_user"))
 	}
 	return nil
 }
@@ -556,14 +556,14 @@ func (s *Store) revokeToken(ctx context.Context, actor *Actor, tokenID int64, ow
 		var revoked sql.NullTime
 		err := tx.QueryRow(ctx, `SELECT user_id, revoked_at FROM api_tokens WHERE id = ?`, tokenID).Scan(&userID, &revoked)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("api_token")
+			return apperr.NotFoundf("auth.the_token")
 		}
 		if err != nil {
 			return err
 		}
 		if userID != actor.UserID {
 			if ownOnly {
-				return apperr.NotFoundf("api_token")
+				return apperr.NotFoundf("auth.the_token")
 			}
 			if err := s.checkManages(ctx, tx, actor, userID); err != nil {
 				return err

@@ -1,7 +1,12 @@
 package db
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -83,6 +88,42 @@ func IsRetryable(err error) bool {
 		return se.Code()&0xff == sqlite3.SQLITE_BUSY
 	}
 	return false
+}
+
+// IsTransient reports whether err is a failure of the database rather than
+// of the request: the connection was lost or refused, the server is
+// shutting down or starting up, a transaction lost a serialization race or
+// a deadlock (after InTx's retries), SQLite stayed busy or locked past its
+// timeout, the wait for a connection ran out of time, or the handle was
+// closed under a request while the server stops. The same request may
+// succeed in a moment, so it is answered "unavailable, try again" rather
+// than blamed on the input.
+func IsTransient(err error) bool {
+	if err == nil || errors.Is(err, sql.ErrNoRows) {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "57P01", "57P02", "57P03", // admin, crash or cannot-connect-now shutdown
+			"40001", "40P01", // serialization failure, deadlock
+			"53300": // too many connections
+			return true
+		}
+		return strings.HasPrefix(pg.Code, "08") // connection exception
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) ||
+		// database/sql keeps this error unexported.
+		strings.Contains(err.Error(), "sql: database is closed")
 }
 
 // PrefixRange returns the half-open range [lo, hi) of strings that start with

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
@@ -22,11 +23,16 @@ type APIErrorBody struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// ErrorBody turns err into the API error body in lang, logging internal errors.
+// ErrorBody turns err into the API error body in lang, logging the
+// system's faults: internal errors, and at warning level a database out of
+// reach for a moment.
 func ErrorBody(r *http.Request, err error) (int, APIError) {
 	ae := apperr.As(err)
-	if ae.Code == apperr.Internal {
+	switch ae.Code {
+	case apperr.Internal:
 		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case apperr.Unavailable:
+		slog.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	lang := Lang(r)
 	body := APIError{Error: APIErrorBody{Code: string(ae.Code), Message: ae.Msg.In(lang)}}
@@ -42,10 +48,20 @@ func ErrorBody(r *http.Request, err error) (int, APIError) {
 // WriteJSON writes v as JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	SetRetryAfter(w, status)
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
+}
+
+// SetRetryAfter tells the client when to try again if status is 503 Service
+// Unavailable, the status of an apperr.Unavailable error. Every writer of
+// an answer calls it before the status goes out.
+func SetRetryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(apperr.RetryAfterSeconds))
+	}
 }
 
 // WriteError writes err as an API error.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"grassroots/internal/platform/apperr"
 )
@@ -47,7 +49,7 @@ func decodeJSON(rd io.Reader, v any, max int64) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return apperr.New(apperr.Invalid, "web.json_empty")
 	}
-	if hasNULEscape(data) {
+	if !utf8.Valid(data) || hasBadEscape(data) {
 		return ErrBadText
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -89,17 +91,47 @@ func jsonError(err error) error {
 	return apperr.New(apperr.Invalid, "web.json_invalid")
 }
 
-// hasNULEscape reports whether JSON text escapes a NUL character (\u0000),
-// telling it from an escaped backslash followed by "u0000".
-func hasNULEscape(data []byte) bool {
+// hasBadEscape reports whether JSON text escapes a NUL character (\u0000)
+// or a UTF-16 surrogate that is not half of a pair (\ud800 alone), which
+// encoding/json would quietly turn into U+FFFD. It tells an escape from an
+// escaped backslash followed by "u0000"; a malformed escape is left for the
+// decoder to report.
+func hasBadEscape(data []byte) bool {
 	for i := 0; i < len(data)-1; i++ {
 		if data[i] != '\\' {
 			continue
 		}
-		if data[i+1] == 'u' && bytes.HasPrefix(data[i+2:], []byte("0000")) {
+		r, ok := escapedUnit(data[i+1:])
+		switch {
+		case !ok:
+			i++ // the escaped character
+		case r == 0 || utf16.IsSurrogate(r) && r >= 0xdc00:
 			return true
+		case utf16.IsSurrogate(r):
+			low, ok := rune(0), false
+			if i+6 < len(data) && data[i+6] == '\\' {
+				low, ok = escapedUnit(data[i+7:])
+			}
+			if !ok || !utf16.IsSurrogate(low) || low < 0xdc00 {
+				return true
+			}
+			i += 11 // both escapes
+		default:
+			i += 5 // the \uXXXX escape
 		}
-		i++ // the escaped character
 	}
 	return false
+}
+
+// escapedUnit reads the UTF-16 code unit of a \uXXXX escape from b, which
+// starts after the backslash.
+func escapedUnit(b []byte) (rune, bool) {
+	if len(b) < 5 || b[0] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[1:5]), 16, 16)
+	if err != nil {
+		return 0, false
+	}
+	return rune(n), true
 }

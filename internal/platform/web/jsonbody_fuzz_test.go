@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"grassroots/internal/platform/apperr"
 )
 
@@ -22,14 +24,28 @@ type jsonProbe struct {
 
 // strictDecode is the reference DecodeJSONBytes is held to: the input is
 // exactly one JSON value (json.Valid allows nothing else around it but JSON
-// white space) and encoding/json, refusing unknown fields, decodes it into v.
-func strictDecode(data []byte, v any) bool {
-	if !json.Valid(data) {
+// white space), its text is Unicode (jsontext, unlike encoding/json, refuses
+// bytes that are not UTF-8 and lone surrogate escapes), encoding/json,
+// refusing unknown fields, decodes it into v, and no decoded text holds a NUL.
+func strictDecode(data []byte, v *jsonProbe) bool {
+	if !json.Valid(data) || !jsontext.Value(data).IsValid(jsontext.AllowDuplicateNames(true)) {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v) == nil
+	if dec.Decode(v) != nil {
+		return false
+	}
+	texts := append([]string{v.Name}, v.Tags...)
+	if v.Code != nil {
+		texts = append(texts, *v.Code)
+	}
+	for _, s := range texts {
+		if strings.ContainsRune(s, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // topKeys returns the keys of the object at the start of data, if it starts
@@ -57,7 +73,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		`{"name":"x","extra":1}`, `{"NAME":"case"}`, `{"名字":1}`,
 		`{"n":"1"}`, `{"n":1.5}`, `{"n":1e400}`, `{"n":99999999999999999999}`, `{"tags":[1]}`, `{"tags":"a"}`,
 		`{"n":1}{"n":2}`, `{"n":1} x`, `{"n":1}]`, `[]`, `"s"`, `1`,
-		``, ` `, `{`, `{"name":`, `{"name":"\ud800"}`, "\xff", "{\"name\":\"\xff\"}", "\ufeff{}",
+		``, ` `, `{`, `{"name":`, `{"name":"\ud800"}`, `{"name":"\ud83d\ude00"}`, `{"name":"\\ud800"}`, `{"tags":["\u0000"]}`, "\xff", "{\"name\":\"\xff\"}", "\ufeff{}",
 	} {
 		f.Add([]byte(s))
 	}

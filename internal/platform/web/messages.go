@@ -28,7 +28,7 @@ func init() {
 		"web.json_invalid":      {Zh: "JSON 无法解析。", En: "The JSON could not be read."},
 		"web.form_unreadable":   {Zh: "无法读取提交的表单。", En: "The submitted form could not be read."},
 		"web.colon":             {Zh: "：", En: ": "},
-		"web.bad_text":          {Zh: "提交的内容含有空字符或无法识别的字符编码，请检查后重试。", En: "The request holds a NUL character or bytes that are not UTF-8; check it and try again."},
+		"web.bad_text":          {Zh: "提交的内容含有空字符或无法识别的字符编码，请检查后重试。", En: "The request holds a NUL character or text that is not valid UTF-8; check it and try again."},
 		"web.saved":             {Zh: "已保存。", En: "Saved."},
 		"web.deleted":           {Zh: "已删除。", En: "Deleted."},
 		"web.pager":             {Zh: "第 %d/%d 页，共 %d 条", En: "Page %d of %d, %d in all"},

@@ -218,6 +218,7 @@ func (r *Renderer) execute(w http.ResponseWriter, req *http.Request, status int,
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	SetRetryAfter(w, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

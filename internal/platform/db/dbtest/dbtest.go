@@ -7,9 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"grassroots/internal/platform/db"
@@ -93,4 +96,87 @@ func URL(tb testing.TB, e db.Engine) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Lost returns a database on engine e whose connection has been lost: on
+// PostgreSQL it was opened through a relay that is then cut (the open
+// connections break and new ones are refused); on SQLite the handle is
+// closed under its users, as when the server stops. Each query on it fails
+// the way a database out of reach does.
+func Lost(tb testing.TB, e db.Engine) *db.DB {
+	tb.Helper()
+	dbURL := URL(tb, e)
+	var cut func()
+	if e == db.Postgres {
+		u, err := url.Parse(dbURL)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		u.Host, cut = relay(tb, u.Host)
+		dbURL = u.String()
+	}
+	d, err := db.Open(context.Background(), dbURL, tb.TempDir())
+	if err != nil {
+		tb.Fatalf("open %s: %v", e, err)
+	}
+	if cut != nil {
+		cut()
+		tb.Cleanup(func() { d.Close() })
+	} else {
+		d.Close()
+	}
+	return d
+}
+
+// relay forwards connections on a local port to target until cut, which
+// closes the port and every connection through it.
+func relay(tb testing.TB, target string) (addr string, cut func()) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	track := func(c net.Conn) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if conns == nil {
+			c.Close()
+			return false
+		}
+		conns = append(conns, c)
+		return true
+	}
+	conns = []net.Conn{}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			if !track(in) || !track(out) {
+				in.Close()
+				continue
+			}
+			go func() { _, _ = io.Copy(out, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+	cut = func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+	}
+	tb.Cleanup(cut)
+	return ln.Addr().String(), cut
 }
