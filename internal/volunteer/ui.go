@@ -444,20 +444,25 @@ func (u *UI) saveTeam(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := TeamInput{UnitID: form.Int64("unit_id"), Type: form.Get("type"), Field: form.Get("field"), Name: form.Get("name"),
 		Description: form.Get("description"), FoundedOn: form.Get("founded_on")}
-	var t *Team
-	if r.PathValue("id") != "" {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		t, err = u.Store.UpdateTeam(r.Context(), actor, id, in)
-	} else {
-		t, err = u.Store.CreateTeam(r.Context(), actor, in)
-	}
+	t, err := u.writeTeam(r, actor, in)
 	if err != nil {
+		// Out of scope, the form answers 404 as the team's page does.
 		return u.showTeamForm(w, r, form, form.Fail(r, err))
 	}
 	return done(w, r, fmt.Sprintf("/volunteer/teams/%d", t.ID), "web.saved")
+}
+
+// writeTeam creates the team the form describes, or changes the one in
+// the path.
+func (u *UI) writeTeam(r *http.Request, actor *auth.Actor, in TeamInput) (*Team, error) {
+	if r.PathValue("id") == "" {
+		return u.Store.CreateTeam(r.Context(), actor, in)
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return u.Store.UpdateTeam(r.Context(), actor, id, in)
 }
 
 func (u *UI) join(w http.ResponseWriter, r *http.Request) error {

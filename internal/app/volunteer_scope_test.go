@@ -1,0 +1,85 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+
+	"grassroots/internal/app/apptest"
+	"grassroots/internal/platform/auth"
+	"grassroots/internal/volunteer"
+)
+
+// fieldError reads an API error and reports whether it is a 400 naming
+// field.
+func fieldError(t *testing.T, status int, body, field string) (apiError, bool) {
+	t.Helper()
+	var ae apiError
+	if status != 400 {
+		return ae, false
+	}
+	decode(t, body, &ae)
+	_, ok := ae.Error.Fields[field]
+	return ae, ok
+}
+
+// TestTeamFormOutOfScope posts the team edit form out of scope, as the
+// auditor, with an error and right: 404, 403 or 404, the form again with
+// its error, and the team's page.
+func TestTeamFormOutOfScope(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		team, err := e.App.Volunteer.CreateTeam(context.Background(), auth.SystemActor("test"), volunteer.TeamInput{UnitID: e.Community1.ID, Type: "youth", Name: "青年队"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("%s/volunteer/teams/%d", e.Server.URL, team.ID)
+		post := func(user string, form url.Values) (int, string) {
+			resp, err := e.Browser(t, user).PostForm(path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, string(b)
+		}
+		good := url.Values{"type": {"youth"}, "name": {"白水湖青年队"}}
+		if status, _ := post("street2", good); status != 404 {
+			t.Errorf("another street: %d", status)
+		}
+		if status, _ := post("auditor", good); status != 403 && status != 404 {
+			t.Errorf("the auditor: %d", status)
+		}
+		status, body := post("street1", url.Values{"type": {"professional"}, "name": {"医疗队"}})
+		if status != 400 || !strings.Contains(body, "专业队须选择专业领域") || !strings.Contains(body, "医疗队") {
+			t.Errorf("a professional team without its field: %d", status)
+		}
+		if status, _ := post("street1", good); status != 303 {
+			t.Errorf("a good edit: %d", status)
+		}
+		if got, _ := e.App.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.Name != "白水湖青年队" {
+			t.Errorf("after the edit: %+v", got)
+		}
+	})
+}
+
+// mustStatus fails the test unless a response has the status, and returns
+// its body.
+func mustStatus(t *testing.T, want int) func(int, string) string {
+	return func(status int, body string) string {
+		t.Helper()
+		if status != want {
+			t.Fatalf("status %d, want %d: %s", status, want, body)
+		}
+		return body
+	}
+}
+
+// hasField reports whether a response is a 400 naming field.
+func hasField(t *testing.T, status int, body, field string) bool {
+	t.Helper()
+	_, ok := fieldError(t, status, body, field)
+	return ok
+}
