@@ -65,6 +65,24 @@ func TestTeamFormOutOfScope(t *testing.T) {
 	})
 }
 
+// TestTeamPatchRefusesUnit: a team's unit is set when it is made, so a
+// PATCH naming unit_id is refused and the team stays where it was.
+func TestTeamPatchRefusesUnit(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		team, err := e.App.Volunteer.CreateTeam(context.Background(), auth.SystemActor("test"), volunteer.TeamInput{UnitID: e.Community1.ID, Type: "youth", Name: "青年队"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body := e.Do(t, e.Token(t, "admin"), "PATCH", fmt.Sprintf("/api/v1/volunteer/teams/%d", team.ID), fmt.Sprintf(`{"unit_id":%d,"name":"新名"}`, e.Community2.ID))
+		if !hasField(t, status, body, "unit_id") {
+			t.Errorf("a PATCH moving the team: %d %s", status, body)
+		}
+		if got, _ := e.App.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.UnitID != e.Community1.ID || got.Name != "青年队" {
+			t.Errorf("after the refused PATCH: %+v", got)
+		}
+	})
+}
+
 // mustStatus fails the test unless a response has the status, and returns
 // its body.
 func mustStatus(t *testing.T, want int) func(int, string) string {
