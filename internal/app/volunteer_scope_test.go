@@ -7,11 +7,24 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"grassroots/internal/app/apptest"
+	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/volunteer"
 )
+
+// addUser creates an account holding role at unit and returns its id.
+func addUser(t *testing.T, e *apptest.Env, name string, role auth.Role, unit *org.Unit) int64 {
+	t.Helper()
+	u, err := e.App.Accounts.CreateUser(context.Background(), auth.SystemActor("test"), auth.NewUser{Username: name, Password: apptest.Password,
+		Grants: []auth.GrantSpec{{Role: role, UnitID: unit.ID}}})
+	if err != nil {
+		t.Fatalf("user %s: %v", name, err)
+	}
+	return u.ID
+}
 
 // fieldError reads an API error and reports whether it is a 400 naming
 // field.
@@ -24,6 +37,45 @@ func fieldError(t *testing.T, status int, body, field string) (apiError, bool) {
 	decode(t, body, &ae)
 	_, ok := ae.Error.Fields[field]
 	return ae, ok
+}
+
+// TestSignupOfAnotherStreetsVolunteer: an organiser enrols only the
+// volunteers in their scope, and one outside it is answered as one that
+// does not exist, without the name; a volunteer signing up serves
+// anywhere in the district.
+func TestSignupOfAnotherStreetsVolunteer(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		sys := auth.SystemActor("test")
+		vs := e.App.Volunteer
+		street := e.Token(t, "street1")
+		mine, err := vs.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "张志愿", IDNumber: "360403199001010010"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := vs.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community2.ID, Name: "赵邻街", IDNumber: "360403199001010029",
+			UserID: addUser(t, e, "volunteer2", volunteer.RoleVolunteer, e.Community2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now().Add(time.Hour).Truncate(time.Minute)
+		act, err := vs.CreateActivity(ctx, sys, volunteer.ActivityInput{UnitID: e.Community1.ID, Title: "江边净滩", Category: "environment",
+			Shifts: []volunteer.ShiftInput{{StartsAt: start, EndsAt: start.Add(time.Hour), Capacity: 5}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/v1/volunteer/shifts/%d/signups", act.Shifts[0].ID)
+		outStatus, outBody := e.Do(t, street, "POST", path, fmt.Sprintf(`{"volunteer_id":%d}`, theirs.ID))
+		noneStatus, noneBody := e.Do(t, street, "POST", path, `{"volunteer_id":999999}`)
+		if !hasField(t, outStatus, outBody, "volunteer_id") || strings.Contains(outBody, "赵") {
+			t.Errorf("enrolling another street's volunteer: %d %s", outStatus, outBody)
+		}
+		if outStatus != noneStatus || outBody != noneBody {
+			t.Errorf("out of scope (%d %s) is told from nonexistent (%d %s)", outStatus, outBody, noneStatus, noneBody)
+		}
+		mustStatus(t, 201)(e.Do(t, street, "POST", path, fmt.Sprintf(`{"volunteer_id":%d}`, mine.ID)))
+		mustStatus(t, 201)(e.Do(t, e.Token(t, "volunteer2"), "POST", path, ""))
+	})
 }
 
 // TestTeamFormOutOfScope posts the team edit form out of scope, as the
