@@ -39,6 +39,112 @@ func fieldError(t *testing.T, status int, body, field string) (apiError, bool) {
 	return ae, ok
 }
 
+// auditCount counts the audit entries of an action on a volunteer.
+func auditCount(t *testing.T, e *apptest.Env, action string, volunteerID int64) int {
+	t.Helper()
+	var n int
+	if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_id = ?`, action, fmt.Sprint(volunteerID)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestVolunteerLinkNeedsAVolunteerHere links volunteer records to
+// accounts through the API and the record's page: only an account with
+// the volunteer role at the record's community (or above or within it),
+// and linked to no other record, may be linked; the refusals name the
+// field in the user's language; every link and unlink is audited.
+func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		sys := auth.SystemActor("test")
+		street := e.Token(t, "street1")
+		v, err := e.App.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "张志愿", IDNumber: "360403199001010010"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := e.App.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "李志愿", IDNumber: "360403199001010029"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inStreet2 := addUser(t, e, "volunteer2", volunteer.RoleVolunteer, e.Community2)
+		inGrid := addUser(t, e, "volgrid", volunteer.RoleVolunteer, e.Grid1)
+		atStreet := addUser(t, e, "volstreet", volunteer.RoleVolunteer, e.Street1)
+		path := fmt.Sprintf("/api/v1/volunteer/volunteers/%d", v.ID)
+		patch := func(uid int64, lang string) (int, string) {
+			return e.Do(t, street, "PATCH", path+lang, fmt.Sprintf(`{"user_id":%d}`, uid))
+		}
+		for _, c := range []struct {
+			name string
+			uid  int64
+		}{
+			{"the district administrator", userID(t, e, "admin")},
+			{"another street's staff", userID(t, e, "street2")},
+			{"a volunteer of another street", inStreet2},
+			{"a merchant's cashier", userID(t, e, "merchant1")},
+			{"no such account", 999999},
+		} {
+			status, body := patch(c.uid, "")
+			if _, ok := fieldError(t, status, body, "user_id"); !ok {
+				t.Errorf("linking %s: %d %s", c.name, status, body)
+			}
+		}
+		status, body := patch(userID(t, e, "admin"), "?lang=en")
+		if ae, ok := fieldError(t, status, body, "user_id"); !ok || !strings.Contains(ae.Error.Fields["user_id"], "volunteer role") {
+			t.Errorf("the refusal in English: %d %s", status, body)
+		}
+		status, body = patch(userID(t, e, "admin"), "")
+		if ae, ok := fieldError(t, status, body, "user_id"); !ok || !strings.Contains(ae.Error.Fields["user_id"], "志愿者") {
+			t.Errorf("the refusal in Chinese: %d %s", status, body)
+		}
+		if rec, _ := e.App.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
+			t.Fatalf("a refused link was kept: user %d", rec.UserID)
+		}
+		if n := auditCount(t, e, "volunteer.link", v.ID); n != 0 {
+			t.Errorf("refused links audited as links: %d", n)
+		}
+
+		// Within the community (a grid) and above it (the street) may be
+		// linked; each link and unlink is in the audit log.
+		for _, uid := range []int64{inGrid, atStreet, userID(t, e, "volunteer1")} {
+			mustStatus(t, 200)(patch(uid, ""))
+		}
+		mustStatus(t, 200)(patch(0, ""))
+		if n := auditCount(t, e, "volunteer.link", v.ID); n != 3 {
+			t.Errorf("links audited: %d, want 3", n)
+		}
+		if n := auditCount(t, e, "volunteer.unlink", v.ID); n != 3 {
+			t.Errorf("unlinks audited: %d, want 3 (two replaced, one removed)", n)
+		}
+		// An account linked to another record is refused.
+		otherPath := fmt.Sprintf("/api/v1/volunteer/volunteers/%d", other.ID)
+		mustStatus(t, 200)(e.Do(t, street, "PATCH", otherPath, fmt.Sprintf(`{"user_id":%d}`, inGrid)))
+		if status, body := patch(inGrid, ""); !hasField(t, status, body, "user_id") {
+			t.Errorf("an account linked to another record: %d %s", status, body)
+		}
+		// A new record takes the same checks.
+		status, body = e.Do(t, street, "POST", "/api/v1/volunteer/volunteers", fmt.Sprintf(`{"unit_id":%d,"name":"王志愿","id_number":"360403199001010037","user_id":%d}`,
+			e.Community1.ID, userID(t, e, "admin")))
+		if !hasField(t, status, body, "user_id") {
+			t.Errorf("a new record linked to the administrator: %d %s", status, body)
+		}
+
+		// The record's page says the same beside the user name.
+		resp, err := e.Browser(t, "street1").PostForm(e.Server.URL+fmt.Sprintf("/volunteer/volunteers/%d", v.ID), url.Values{"username": {"admin"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "志愿者”角色") {
+			t.Errorf("the page linking the administrator: %d %s", resp.StatusCode, b)
+		}
+		if rec, _ := e.App.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
+			t.Errorf("the page linked the administrator: user %d", rec.UserID)
+		}
+	})
+}
+
 // TestSignupOfAnotherStreetsVolunteer: an organiser enrols only the
 // volunteers in their scope, and one outside it is answered as one that
 // does not exist, without the name; a volunteer signing up serves

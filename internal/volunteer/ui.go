@@ -649,18 +649,38 @@ func (u *UI) createVolunteer(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := u.Store.CreateVolunteer(ctx, actor, in)
 	if err != nil {
-		return u.showVolunteerForm(w, r, form, form.Fail(r, err))
+		return u.showVolunteerForm(w, r, form, form.Fail(r, byUsername(err)))
 	}
 	return done(w, r, fmt.Sprintf("/volunteer/volunteers/%d", v.ID), "web.saved")
 }
 
 // userID finds an account by user name.
 func (u *UI) userID(r *http.Request, name string) (int64, error) {
-	var id int64
-	if err := u.Store.DB.QueryRow(r.Context(), `SELECT id FROM users WHERE username = ?`, strings.ToLower(strings.TrimSpace(name))).Scan(&id); err != nil {
+	usr, err := u.Store.Accounts.UserByName(r.Context(), u.Store.DB, name)
+	if apperr.CodeOf(err) == apperr.NotFound {
 		return 0, apperr.FieldInvalid("username", "vol.user_not_found")
 	}
-	return id, nil
+	if err != nil {
+		return 0, err
+	}
+	return usr.ID, nil
+}
+
+// byUsername puts the store's problem with the linked account (user_id)
+// beside the form's field for it, the user name.
+func byUsername(err error) error {
+	ae := apperr.As(err)
+	m, ok := ae.Fields["user_id"]
+	if !ok {
+		return err
+	}
+	out := &apperr.Error{Code: ae.Code, Msg: ae.Msg, Fields: map[string]i18n.Msg{"username": m}, Cause: ae.Cause}
+	for f, m := range ae.Fields {
+		if f != "user_id" {
+			out.Fields[f] = m
+		}
+	}
+	return out
 }
 
 // VolunteerPage is a volunteer's record.
@@ -703,7 +723,11 @@ func (u *UI) showVolunteer(w http.ResponseWriter, r *http.Request, form *web.For
 	p.Title = rec.Volunteer.Name
 	p.Section = "/volunteer"
 	if rec.Volunteer.UserID != 0 {
-		_ = u.Store.DB.QueryRow(ctx, `SELECT username FROM users WHERE id = ?`, rec.Volunteer.UserID).Scan(&p.Username)
+		usr, err := u.Store.Accounts.UserByID(ctx, u.Store.DB, rec.Volunteer.UserID)
+		if err != nil {
+			return err
+		}
+		p.Username = usr.Username
 	}
 	if p.CanBank && rec.Volunteer.AccountID != 0 {
 		if p.Movements, _, err = u.Store.Ledger.Statement(ctx, u.Store.DB, rec.Volunteer.AccountID, 10, 0); err != nil {
@@ -738,7 +762,7 @@ func (u *UI) updateVolunteer(w http.ResponseWriter, r *http.Request) error {
 	}
 	patch.UserID = &uid
 	if _, err := u.Store.UpdateVolunteer(r.Context(), actor, id, patch); err != nil {
-		return u.showVolunteer(w, r, form, form.Fail(r, err))
+		return u.showVolunteer(w, r, form, form.Fail(r, byUsername(err)))
 	}
 	return done(w, r, fmt.Sprintf("/volunteer/volunteers/%d", id), "web.saved")
 }
