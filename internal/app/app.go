@@ -96,7 +96,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	for _, g := range a.People.DeleteGuards() {
 		a.Orgs.GuardDelete(g)
 	}
-	a.Volunteer = volunteer.NewStore(d, a.Orgs, a.People, a.Vault)
+	a.Volunteer = volunteer.NewStore(d, a.Orgs, a.Accounts, a.People, a.Vault)
 	a.Orgs.OnMove(a.Volunteer.FollowMove)
 	for _, g := range a.Volunteer.DeleteGuards() {
 		a.Orgs.GuardDelete(g)

@@ -439,8 +439,10 @@ func (a *API) listTeams(r *http.Request, actor *auth.Actor) (any, error) {
 	return web.NewList(shapeAll(list, teamJSON), total, p), nil
 }
 
-type teamBody struct {
-	UnitID      *int64  `json:"unit_id"`
+// teamPatch is what a PATCH of a team may set. Its unit is not among
+// them: a team stays where it was founded, and the strict decoder
+// refuses unit_id as it refuses any field the body does not have.
+type teamPatch struct {
 	Type        *string `json:"type"`
 	Field       *string `json:"field"`
 	Name        *string `json:"name"`
@@ -448,8 +450,18 @@ type teamBody struct {
 	FoundedOn   *string `json:"founded_on"`
 }
 
+// teamBody is a new team: its unit and the rest.
+type teamBody struct {
+	UnitID *int64 `json:"unit_id"`
+	teamPatch
+}
+
 func (b teamBody) apply(in *TeamInput) {
 	setIf(&in.UnitID, b.UnitID)
+	b.teamPatch.apply(in)
+}
+
+func (b teamPatch) apply(in *TeamInput) {
 	setIf(&in.Type, b.Type)
 	setIf(&in.Field, b.Field)
 	setIf(&in.Name, b.Name)
@@ -478,7 +490,7 @@ func (a *API) createTeam(r *http.Request, actor *auth.Actor) (any, error) {
 }
 
 func (a *API) patchTeam(r *http.Request, actor *auth.Actor, id int64) (any, error) {
-	var body teamBody
+	var body teamPatch
 	if err := web.DecodeJSON(r, &body); err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func setup(t testing.TB, d *db.DB) *fixture {
 	}
 	ppl := people.NewStore(d, orgs, vault)
 	f := &fixture{d: d, accounts: auth.NewStore(d, orgs), clock: &clock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}}
-	f.s = NewStore(d, orgs, ppl, vault)
+	f.s = NewStore(d, orgs, f.accounts, ppl, vault)
 	f.s.Now = f.clock.Now
 	ppl.Now = f.clock.Now
 	mk := func(parent *org.Unit, typ org.UnitType, code, name string) *org.Unit {

@@ -107,6 +107,7 @@ func init() {
 		"vol.resident_registered":     {Zh: "该居民已注册为志愿者。", En: "This resident is already a volunteer."},
 		"vol.user_linked":             {Zh: "该账号已关联其他志愿者。", En: "The account is linked to another volunteer."},
 		"vol.user_not_found":          {Zh: "账号不存在。", En: "No such account."},
+		"vol.user_not_volunteer":      {Zh: "该账号须在本志愿者所在社区（或其上级、下级单位）拥有“志愿者”角色。", En: "The account needs the volunteer role at this volunteer's community, a unit above it or one within it."},
 		"vol.phone_in_people":         {Zh: "居民的电话在居民户籍中修改。", En: "A resident's phone is changed in the residents' records."},
 		"vol.team_not_found":          {Zh: "队伍不存在或不在您的管辖范围内。", En: "No such team in your area."},
 		"vol.activity_cancelled":      {Zh: "活动已取消。", En: "The activity was cancelled."},

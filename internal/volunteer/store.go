@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,12 +47,15 @@ type Store struct {
 	People *people.Store
 	Vault  *pii.Vault
 	Ledger *Ledger
-	Now    func() time.Time
+	// Accounts answers what an account linked to a volunteer record or to
+	// a merchant is: its name and its roles.
+	Accounts *auth.Store
+	Now      func() time.Time
 }
 
 // NewStore returns the volunteer store.
-func NewStore(d *db.DB, orgs *org.Store, ppl *people.Store, vault *pii.Vault) *Store {
-	s := &Store{DB: d, Orgs: orgs, People: ppl, Vault: vault, Now: time.Now}
+func NewStore(d *db.DB, orgs *org.Store, accounts *auth.Store, ppl *people.Store, vault *pii.Vault) *Store {
+	s := &Store{DB: d, Orgs: orgs, Accounts: accounts, People: ppl, Vault: vault, Now: time.Now}
 	s.Ledger = &Ledger{Now: func() time.Time { return s.Now() }}
 	return s
 }
@@ -721,6 +725,12 @@ func (s *Store) CreateVolunteer(ctx context.Context, actor *auth.Actor, in Volun
 			}
 			unit = u
 		}
+		var user *auth.User
+		if c.UserID != 0 {
+			if user, err = s.linkable(ctx, tx, unit.Path, 0, c.UserID); err != nil {
+				return err
+			}
+		}
 		id, err := s.insertVolunteer(ctx, tx, unit, c)
 		if err != nil {
 			return err
@@ -728,10 +738,59 @@ func (s *Store) CreateVolunteer(ctx context.Context, actor *auth.Actor, in Volun
 		if out, err = s.volunteerIn(ctx, tx, auth.Scope{All: true}, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.Entry("volunteer.create", "volunteer", fmt.Sprint(id), map[string]any{
-			"unit_id": unit.ID, "resident_id": c.ResidentID, "name": out.Name, "id_number": out.IDNumber}))
+		if err := audit.Record(ctx, tx, actor.Entry("volunteer.create", "volunteer", fmt.Sprint(id), map[string]any{
+			"unit_id": unit.ID, "resident_id": c.ResidentID, "name": out.Name, "id_number": out.IDNumber})); err != nil {
+			return err
+		}
+		return s.auditLink(ctx, tx, actor, id, nil, user)
 	})
 	return out, err
+}
+
+// linkable returns the account userID if it may be linked to the
+// volunteer record volunteerID (0 for a new one) at path: it holds the
+// volunteer role at the record's community, above it or within it, and
+// is linked to no other record. Accounts are asked of the account store,
+// never read here.
+func (s *Store) linkable(ctx context.Context, tx *db.Tx, path string, volunteerID, userID int64) (*auth.User, error) {
+	u, err := s.Accounts.UserByID(ctx, tx, userID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, apperr.FieldInvalid("user_id", "vol.user_not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(u.Grants, func(g auth.Grant) bool {
+		return g.Role == RoleVolunteer && g.UnitPath != "" && (strings.HasPrefix(path, g.UnitPath) || strings.HasPrefix(g.UnitPath, path))
+	}) {
+		return nil, apperr.FieldInvalid("user_id", "vol.user_not_volunteer")
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_volunteers WHERE user_id = ? AND id <> ?`, userID, volunteerID).Scan(&n); err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	if n > 0 {
+		return nil, apperr.FieldInvalid("user_id", "vol.user_linked")
+	}
+	return u, nil
+}
+
+// auditLink records that a volunteer record's account changed: the one it
+// was linked to unlinked, the new one linked (either may be nil).
+func (s *Store) auditLink(ctx context.Context, tx *db.Tx, actor *auth.Actor, volunteerID int64, from, to *auth.User) error {
+	for _, c := range []struct {
+		action string
+		user   *auth.User
+	}{{"volunteer.unlink", from}, {"volunteer.link", to}} {
+		if c.user == nil {
+			continue
+		}
+		if err := audit.Record(ctx, tx, actor.Entry(c.action, "volunteer", fmt.Sprint(volunteerID), map[string]any{
+			"user_id": c.user.ID, "username": c.user.Username})); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // communityOf returns the community at or above the unit at path.
@@ -868,7 +927,8 @@ func (s *Store) UpdateVolunteer(ctx context.Context, actor *auth.Actor, id int64
 				detail["phone_changed"] = true
 			}
 		}
-		if p.UserID != nil {
+		var unlinked, linked *auth.User
+		if p.UserID != nil && *p.UserID != v.UserID {
 			// Who could unlink their own record could then verify their
 			// own hours, and who could link theirs to another's record
 			// could spend that volunteer's points.
@@ -876,16 +936,16 @@ func (s *Store) UpdateVolunteer(ctx context.Context, actor *auth.Actor, id int64
 				return apperr.New(apperr.Forbidden, "vol.own_link")
 			}
 			if *p.UserID != 0 {
-				var n int
-				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, *p.UserID).Scan(&n); err != nil {
-					return apperr.Wrap(err)
+				if linked, err = s.linkable(ctx, tx, v.UnitPath, v.ID, *p.UserID); err != nil {
+					return err
 				}
-				if n == 0 {
-					f.Add("user_id", "vol.user_not_found")
+			}
+			if v.UserID != 0 {
+				if unlinked, err = s.Accounts.UserByID(ctx, tx, v.UserID); err != nil {
+					return err
 				}
 			}
 			sets, args = append(sets, "user_id = ?"), append(args, nullInt(*p.UserID))
-			detail["user_id"] = [2]int64{v.UserID, *p.UserID}
 		}
 		if err := f.Err(); err != nil {
 			return err
@@ -900,7 +960,10 @@ func (s *Store) UpdateVolunteer(ctx context.Context, actor *auth.Actor, id int64
 		if out, err = s.volunteerIn(ctx, tx, auth.Scope{All: true}, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.Entry("volunteer.update", "volunteer", fmt.Sprint(id), detail))
+		if err := audit.Record(ctx, tx, actor.Entry("volunteer.update", "volunteer", fmt.Sprint(id), detail)); err != nil {
+			return err
+		}
+		return s.auditLink(ctx, tx, actor, id, unlinked, linked)
 	})
 	return out, err
 }

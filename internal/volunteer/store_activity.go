@@ -337,11 +337,11 @@ func (s *Store) Signups(ctx context.Context, actor *auth.Actor, activityID int64
 }
 
 // SignUp puts a volunteer on a shift. Without volunteerID the actor signs
-// themselves up (their linked volunteer); with it, an organiser who runs
-// the activity signs the volunteer up, approved at once. Refused: a shift
-// that has started or is full, one that overlaps another of the
-// volunteer's, one needing skills they lack, a team's own activity for
-// someone outside the team.
+// themselves up (their linked volunteer), anywhere in their district;
+// with it, an organiser who runs the activity signs up a volunteer they
+// look after, approved at once. Refused: a shift that has started or is
+// full, one that overlaps another of the volunteer's, one needing skills
+// they lack, a team's own activity for someone outside the team.
 func (s *Store) SignUp(ctx context.Context, actor *auth.Actor, shiftID, volunteerID int64) (*Signup, error) {
 	self := volunteerID == 0
 	var me *Volunteer
@@ -358,7 +358,10 @@ func (s *Store) SignUp(ctx context.Context, actor *auth.Actor, shiftID, voluntee
 		// volunteer, or two for one last place, wait for each other.
 		var vpath, vstatus, vskills string
 		err := tx.QueryRow(ctx, `SELECT unit_path, status, skills FROM vol_volunteers WHERE id = ?`+db.ForUpdate(tx.Engine()), volunteerID).Scan(&vpath, &vstatus, &vskills)
-		if errors.Is(err, sql.ErrNoRows) {
+		// An organiser enrols only the volunteers they look after; one
+		// outside is answered as one that does not exist, before anything
+		// else about the shift could tell them apart.
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !self && !actor.Scope(PermManage).Contains(vpath)) {
 			return apperr.FieldInvalid("volunteer_id", "vol.volunteer_not_found")
 		}
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,23 +158,19 @@ func (s *Store) AddStaff(ctx context.Context, actor *auth.Actor, merchantID int6
 		if err != nil {
 			return err
 		}
-		var userID int64
-		err = tx.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, username).Scan(&userID)
-		if errors.Is(err, sql.ErrNoRows) {
+		user, err := s.Accounts.UserByName(ctx, tx, username)
+		if apperr.CodeOf(err) == apperr.NotFound {
 			return apperr.FieldInvalid("username", "vol.user_not_found")
 		}
 		if err != nil {
-			return apperr.Wrap(err)
+			return err
 		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM user_roles r JOIN units u ON u.id = r.unit_id WHERE r.user_id = ? AND r.role = ? AND ? LIKE u.path || '%'`,
-			userID, string(RoleMerchantStaff), m.UnitPath).Scan(&n); err != nil {
-			return apperr.Wrap(err)
-		}
-		if n == 0 {
+		if !slices.ContainsFunc(user.Grants, func(g auth.Grant) bool {
+			return g.Role == RoleMerchantStaff && g.UnitPath != "" && strings.HasPrefix(m.UnitPath, g.UnitPath)
+		}) {
 			return apperr.FieldInvalid("username", "lb.staff_role_needed")
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO lb_merchant_staff (merchant_id, user_id, created_at) VALUES (?, ?, ?)`, m.ID, userID, s.now()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO lb_merchant_staff (merchant_id, user_id, created_at) VALUES (?, ?, ?)`, m.ID, user.ID, s.now()); err != nil {
 			if db.IsUniqueViolation(err) {
 				return apperr.FieldInvalid("username", "lb.staff_elsewhere")
 			}
@@ -189,20 +186,34 @@ func (s *Store) Staff(ctx context.Context, actor *auth.Actor, merchantID int64) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT u.username FROM lb_merchant_staff st JOIN users u ON u.id = st.user_id WHERE st.merchant_id = ? ORDER BY u.username`, m.ID)
+	rows, err := s.DB.Query(ctx, `SELECT user_id FROM lb_merchant_staff WHERE merchant_id = ?`, m.ID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	defer rows.Close()
-	var out []string
+	var ids []int64
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return nil, apperr.Wrap(err)
 		}
-		out = append(out, n)
+		ids = append(ids, id)
 	}
-	return out, apperr.Wrap(rows.Err())
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	// A shop has a few cashiers: each is asked of the account store.
+	var out []string
+	for _, id := range ids {
+		u, err := s.Accounts.UserByID(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u.Username)
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // AddItem adds an item to a merchant's list.

@@ -444,20 +444,25 @@ func (u *UI) saveTeam(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := TeamInput{UnitID: form.Int64("unit_id"), Type: form.Get("type"), Field: form.Get("field"), Name: form.Get("name"),
 		Description: form.Get("description"), FoundedOn: form.Get("founded_on")}
-	var t *Team
-	if r.PathValue("id") != "" {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		t, err = u.Store.UpdateTeam(r.Context(), actor, id, in)
-	} else {
-		t, err = u.Store.CreateTeam(r.Context(), actor, in)
-	}
+	t, err := u.writeTeam(r, actor, in)
 	if err != nil {
+		// Out of scope, the form answers 404 as the team's page does.
 		return u.showTeamForm(w, r, form, form.Fail(r, err))
 	}
 	return done(w, r, fmt.Sprintf("/volunteer/teams/%d", t.ID), "web.saved")
+}
+
+// writeTeam creates the team the form describes, or changes the one in
+// the path.
+func (u *UI) writeTeam(r *http.Request, actor *auth.Actor, in TeamInput) (*Team, error) {
+	if r.PathValue("id") == "" {
+		return u.Store.CreateTeam(r.Context(), actor, in)
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return u.Store.UpdateTeam(r.Context(), actor, id, in)
 }
 
 func (u *UI) join(w http.ResponseWriter, r *http.Request) error {
@@ -648,18 +653,38 @@ func (u *UI) createVolunteer(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := u.Store.CreateVolunteer(ctx, actor, in)
 	if err != nil {
-		return u.showVolunteerForm(w, r, form, form.Fail(r, err))
+		return u.showVolunteerForm(w, r, form, form.Fail(r, byUsername(err)))
 	}
 	return done(w, r, fmt.Sprintf("/volunteer/volunteers/%d", v.ID), "web.saved")
 }
 
 // userID finds an account by user name.
 func (u *UI) userID(r *http.Request, name string) (int64, error) {
-	var id int64
-	if err := u.Store.DB.QueryRow(r.Context(), `SELECT id FROM users WHERE username = ?`, strings.ToLower(strings.TrimSpace(name))).Scan(&id); err != nil {
-		return 0, apperr.Reword(err, apperr.FieldInvalid("username", "vol.user_not_found"))
+	usr, err := u.Store.Accounts.UserByName(r.Context(), u.Store.DB, name)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return 0, apperr.FieldInvalid("username", "vol.user_not_found")
 	}
-	return id, nil
+	if err != nil {
+		return 0, err
+	}
+	return usr.ID, nil
+}
+
+// byUsername puts the store's problem with the linked account (user_id)
+// beside the form's field for it, the user name.
+func byUsername(err error) error {
+	ae := apperr.As(err)
+	m, ok := ae.Fields["user_id"]
+	if !ok {
+		return err
+	}
+	out := &apperr.Error{Code: ae.Code, Msg: ae.Msg, Fields: map[string]i18n.Msg{"username": m}, Cause: ae.Cause}
+	for f, m := range ae.Fields {
+		if f != "user_id" {
+			out.Fields[f] = m
+		}
+	}
+	return out
 }
 
 // VolunteerPage is a volunteer's record.
@@ -702,7 +727,11 @@ func (u *UI) showVolunteer(w http.ResponseWriter, r *http.Request, form *web.For
 	p.Title = rec.Volunteer.Name
 	p.Section = "/volunteer"
 	if rec.Volunteer.UserID != 0 {
-		_ = u.Store.DB.QueryRow(ctx, `SELECT username FROM users WHERE id = ?`, rec.Volunteer.UserID).Scan(&p.Username)
+		usr, err := u.Store.Accounts.UserByID(ctx, u.Store.DB, rec.Volunteer.UserID)
+		if err != nil {
+			return err
+		}
+		p.Username = usr.Username
 	}
 	if p.CanBank && rec.Volunteer.AccountID != 0 {
 		if p.Movements, _, err = u.Store.Ledger.Statement(ctx, u.Store.DB, rec.Volunteer.AccountID, 10, 0); err != nil {
@@ -737,7 +766,7 @@ func (u *UI) updateVolunteer(w http.ResponseWriter, r *http.Request) error {
 	}
 	patch.UserID = &uid
 	if _, err := u.Store.UpdateVolunteer(r.Context(), actor, id, patch); err != nil {
-		return u.showVolunteer(w, r, form, form.Fail(r, err))
+		return u.showVolunteer(w, r, form, form.Fail(r, byUsername(err)))
 	}
 	return done(w, r, fmt.Sprintf("/volunteer/volunteers/%d", id), "web.saved")
 }

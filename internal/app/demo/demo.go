@@ -169,7 +169,7 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	if err := d.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN is_open THEN 1 ELSE 0 END), 0) FROM events`).Scan(&r.Events, &r.OpenEvents); err != nil {
 		return nil, err
 	}
-	vo, err := volunteer.NewStore(d, orgs, ps, ps.Vault).Overview(ctx, system)
+	vo, err := volunteer.NewStore(d, orgs, accounts, ps, ps.Vault).Overview(ctx, system)
 	if err != nil {
 		return nil, err
 	}

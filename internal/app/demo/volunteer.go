@@ -166,7 +166,7 @@ func volunteerScale(o Options) float64 {
 //
 // scale shrinks the plan for tests (1: the whole district).
 func LoadVolunteers(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, ps *people.Store, seed int64, password string, now time.Time, scale float64) ([]UserInfo, error) {
-	vs := volunteer.NewStore(d, orgs, ps, ps.Vault)
+	vs := volunteer.NewStore(d, orgs, accounts, ps, ps.Vault)
 	vs.Now = func() time.Time { return now }
 	s := uint64(seed)
 	g := &vgen{rng: rand.New(rand.NewPCG(s^0x7010, s+0x5a)), vs: vs, now: now.UTC(), comms: map[int64][]*org.Unit{}, ids: map[string]bool{},

@@ -40,7 +40,7 @@ func TestLoadVolunteers(t *testing.T) {
 			t.Fatalf("load: %v", err)
 		}
 		t.Logf("%s: volunteers loaded in %v", d.Engine(), time.Since(start))
-		vs := volunteer.NewStore(d, orgs, ps, vault)
+		vs := volunteer.NewStore(d, orgs, accounts, ps, vault)
 		ov, err := vs.Overview(ctx, auth.SystemActor("test"))
 		if err != nil {
 			t.Fatal(err)

@@ -205,7 +205,7 @@ func init() {
 		"field.required":     {Zh: "必填。", En: "Required."},
 		"field.too_long":     {Zh: "不能超过 %d 个字符。", En: "At most %d characters."},
 		"field.bad_date":     {Zh: "日期格式应为 年-月-日，如 2024-03-01。", En: "A date is written year-month-day, like 2024-03-01."},
-		"field.unknown":      {Zh: "不认识的字段。", En: "Unknown field."},
+		"field.unknown":      {Zh: "不认识的字段，或此请求不能设置该字段。", En: "Unknown field, or one this request may not set."},
 		"field.bad_choice":   {Zh: "不是可选的值。", En: "Not one of the allowed values."},
 		"field.bad_number":   {Zh: "应为数字。", En: "Must be a number."},
 	})

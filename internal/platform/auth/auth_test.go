@@ -850,3 +850,34 @@ func TestAPITokens(t *testing.T) {
 		}
 	})
 }
+
+// TestUserLookup reads accounts as another module does before linking
+// one to a record: by id or by name as typed, with each role's unit.
+func TestUserLookup(t *testing.T) {
+	dbtest.Each(t, storeMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newStore(d)
+		made := mustUser(t, s, "wang", "password-1", g(auth.StreetStaff, 2), g(auth.Auditor, 1))
+		byName, err := s.UserByName(ctx, d, " WANG ")
+		if err != nil || byName.ID != made.ID {
+			t.Fatalf("by name: %v %+v", err, byName)
+		}
+		u, err := s.UserByID(ctx, d, made.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths := map[auth.Role]string{}
+		for _, gr := range u.Grants {
+			paths[gr.Role] = gr.UnitPath
+		}
+		if u.Username != "wang" || len(u.Grants) != 2 || paths[auth.StreetStaff] != "/1/2/" || paths[auth.Auditor] != "/1/" {
+			t.Errorf("by id: %+v", u)
+		}
+		if _, err := s.UserByID(ctx, d, made.ID+100); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("no such id: %v", err)
+		}
+		if _, err := s.UserByName(ctx, d, "li"); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("no such name: %v", err)
+		}
+	})
+}

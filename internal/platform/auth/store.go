@@ -600,7 +600,7 @@ func (s *Store) ActorForToken(ctx context.Context, token, ip string) (*Actor, er
 	return s.loadActor(ctx, userID, ip)
 }
 
-// LoadActor returns the actor for a user id, with their roles.
+// loadActor returns the actor for a user id, with their roles.
 func (s *Store) loadActor(ctx context.Context, userID int64, ip string) (*Actor, error) {
 	a := &Actor{UserID: userID, IP: ip}
 	var disabled bool
@@ -611,10 +611,21 @@ func (s *Store) loadActor(ctx context.Context, userID int64, ip string) (*Actor,
 	if disabled {
 		return nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT role, unit_id FROM user_roles WHERE user_id = ? ORDER BY unit_id, role`, userID)
+	grants, err := s.grants(ctx, s.DB, userID)
+	if err != nil {
+		return nil, err
+	}
+	a.Grants = grants
+	return a, nil
+}
+
+// grants returns a user's roles with their units' places in the tree.
+func (s *Store) grants(ctx context.Context, q db.Querier, userID int64) ([]Grant, error) {
+	rows, err := q.Query(ctx, `SELECT role, unit_id FROM user_roles WHERE user_id = ? ORDER BY unit_id, role`, userID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
+	var out []Grant
 	var ids []int64
 	for rows.Next() {
 		var g Grant
@@ -622,19 +633,57 @@ func (s *Store) loadActor(ctx context.Context, userID int64, ip string) (*Actor,
 			rows.Close()
 			return nil, apperr.Wrap(err)
 		}
-		a.Grants = append(a.Grants, g)
+		out = append(out, g)
 		ids = append(ids, g.UnitID)
 	}
 	rows.Close()
-	units, err := s.Units.UnitsByID(ctx, s.DB, ids)
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	units, err := s.Units.UnitsByID(ctx, q, ids)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	for i, g := range a.Grants {
+	for i, g := range out {
 		u := units[g.UnitID]
-		a.Grants[i].UnitPath, a.Grants[i].UnitName, a.Grants[i].UnitType = u.Path, u.Name, u.Type
+		out[i].UnitPath, out[i].UnitName, out[i].UnitType = u.Path, u.Name, u.Type
 	}
-	return a, nil
+	return out, nil
+}
+
+// UserByID returns an account with its roles and their units, read
+// through q (a transaction of the caller's, or the database), for modules
+// that link an account to a record of theirs and must check what the
+// account may be; NotFound if there is no such account.
+func (s *Store) UserByID(ctx context.Context, q db.Querier, id int64) (*User, error) {
+	return s.user(ctx, q, `id = ?`, id)
+}
+
+// UserByName is UserByID by user name (as typed: case and surrounding
+// spaces do not matter).
+func (s *Store) UserByName(ctx context.Context, q db.Querier, username string) (*User, error) {
+	return s.user(ctx, q, `username = ?`, strings.ToLower(strings.TrimSpace(username)))
+}
+
+func (s *Store) user(ctx context.Context, q db.Querier, where string, arg any) (*User, error) {
+	u := &User{}
+	var locked sql.NullTime
+	err := q.QueryRow(ctx, `SELECT id, username, display_name, disabled, locked_until, created_at FROM users WHERE `+where, arg).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &locked, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("user")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	if locked.Valid {
+		t := locked.Time
+		u.LockedUntil = &t
+	}
+	if u.Grants, err = s.grants(ctx, q, u.ID); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // UserIDsAtUnit counts the accounts holding a role at a unit, so that the
