@@ -30,6 +30,7 @@ const (
 )
 
 func init() {
+	auth.DefineReadPerm(PermRead)
 	auth.DefineRole(auth.DistrictAdmin, PermRead, PermWrite, PermUnmask, PermBulk)
 	auth.DefineRole(auth.StreetStaff, PermRead, PermWrite, PermBulk)
 	auth.DefineRole(auth.CommunityStaff, PermRead, PermWrite, PermUnmask, PermBulk)
