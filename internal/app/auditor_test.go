@@ -19,10 +19,10 @@ import (
 // keep, in street 1 (and peopleFixture's households in both streets), and
 // the identity numbers and phones in full that no answer may show.
 type auditorFixture struct {
-	mine, theirs                                       *people.Household
-	resident, member, worker, staff, post              int64
+	mine, theirs                                        *people.Household
+	resident, member, worker, staff, post               int64
 	partyOrg, coBuilding, partTime, building, agreement int64
-	secrets                                            []string
+	secrets                                             []string
 }
 
 func newAuditorFixture(t *testing.T, e *apptest.Env) auditorFixture {

@@ -596,6 +596,9 @@ func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64,
 		if err != nil {
 			return err
 		}
+		if keepID && c.IDType != before.IDType {
+			return apperr.FieldInvalid("id_type", "people.id_type_alone") // the number on file is of the old type
+		}
 		sets := []string{"name = ?", "gender = ?", "birth_date = ?", "ethnicity = ?", "residence = ?", "relation = ?", "updated_at = ?"}
 		args := []any{c.Name, c.Gender, c.birth, c.Ethnicity, c.Residence, c.Relation, s.now()}
 		if !keepID {
