@@ -490,8 +490,16 @@ func TestExports(t *testing.T) {
 		}
 		x, _ := excelize.OpenReader(&b)
 		cells, _ := x.GetRows(sheet.Name)
-		if cells[1][5] != "'=1+2" || cells[1][0] != "王芳" {
+		if cells[1][5] != "'=1+2" || cells[1][0] != "王芳" || cells[1][4] != "1956-03-12" {
 			t.Errorf("xlsx row = %q", cells[1])
+		}
+		// The birth date is a date cell (a serial number with a date
+		// format), which spreadsheets sort and filter as a date.
+		raw, _ := x.GetCellValue(sheet.Name, "E2", excelize.Options{RawCellValue: true})
+		styleID, _ := x.GetCellStyle(sheet.Name, "E2")
+		style, _ := x.GetStyle(styleID)
+		if raw != "20526" || style == nil || style.CustomNumFmt == nil || *style.CustomNumFmt != "yyyy-mm-dd" {
+			t.Errorf("the birth date cell holds %q with style %+v", raw, style)
 		}
 		rows, _ := audit.List(ctx, d, audit.Filter{Action: "export.residents"})
 		if len(rows) != 1 || !strings.Contains(rows[0].Detail, `"rows":1`) {
