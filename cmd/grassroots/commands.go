@@ -252,7 +252,7 @@ func (m *Main) loadDemo(ctx context.Context, a *app.App, opt demo.Options, onlyI
 	start := time.Now()
 	res, err := demo.Load(ctx, a.DB, a.Orgs, a.Accounts, a.People, opt)
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "Loaded the demo district in %.1fs: %d units, %d party organisations, %d co-building units, %d part-time members.\n",
 		time.Since(start).Seconds(), res.Units, res.PartyOrgs, res.CoBuildingUnits, res.PartTimeMembers)
@@ -321,7 +321,7 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 	u, err := a.Accounts.CreateUser(ctx, system, auth.NewUser{Username: pos[0], DisplayName: *display, Password: password,
 		Grants: []auth.GrantSpec{{Role: auth.Role(*role), UnitID: unit.ID}}})
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "created user %s (%s at %s %s)\n", u.Username, *role, unit.Code, unit.Name)
 	return nil
@@ -336,17 +336,22 @@ func roleNames() string {
 }
 
 // explain turns a store error into a message for the operator.
-func explain(err error) error {
+func (m *Main) explain(err error) error {
 	ae := apperr.As(err)
 	if apperr.IsFault(ae) {
 		return err
 	}
-	msg := ae.Msg.In(i18n.En)
+	lang := m.lang()
+	msg := ae.Msg.In(lang)
 	for f, fm := range ae.Fields {
-		msg += fmt.Sprintf(" %s: %s", f, fm.In(i18n.En))
+		msg += " " + f + i18n.T(lang, "web.colon") + fm.In(lang)
 	}
 	return errors.New(msg)
 }
+
+// lang is the language the command speaks: the system locale's (see
+// i18n.FromLocale), Chinese unless it is English.
+func (m *Main) lang() i18n.Lang { return i18n.FromLocale(m.Getenv) }
 
 func (m *Main) userList(ctx context.Context, args []string) error {
 	var cfg app.Config
@@ -360,7 +365,7 @@ func (m *Main) userList(ctx context.Context, args []string) error {
 	defer a.Close()
 	users, err := a.Accounts.ListUsers(ctx, auth.SystemActor("cli"))
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USER\tNAME\tROLES\tSTATE")
@@ -399,7 +404,7 @@ func (m *Main) userPasswd(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := a.Accounts.SetPassword(ctx, auth.SystemActor("cli"), pos[0], password); err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "password of %s changed; their sessions have ended\n", pos[0])
 	return nil
@@ -423,7 +428,7 @@ func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 	defer a.Close()
 	token, err := a.Accounts.CreateToken(ctx, auth.SystemActor("cli"), *user, *name)
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "API token for %s (shown once; send it as \"Authorization: Bearer <token>\"):\n%s\n", *user, token)
 	return nil
@@ -446,7 +451,7 @@ func (m *Main) tokenList(ctx context.Context, args []string) error {
 	defer a.Close()
 	tokens, err := a.Accounts.Tokens(ctx, auth.SystemActor("cli"), *user)
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
@@ -482,7 +487,7 @@ func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	if err := a.Accounts.RevokeToken(ctx, auth.SystemActor("cli"), id); err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "Token %d revoked.\n", id)
 	return nil

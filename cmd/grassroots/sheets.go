@@ -2,7 +2,9 @@ package main
 
 // grassroots import and grassroots export: the spreadsheet import and
 // export of residents, party members and grid staff from the command line,
-// acting as a user (--as) or as the system.
+// acting as a user (--as) or as the system. They speak the system locale's
+// language (Main.lang), every word of their messages through i18n
+// (messages.go); --lang chooses another.
 
 import (
 	"context"
@@ -25,61 +27,73 @@ import (
 
 const sheetKinds = "residents, party-members or grid-staff"
 
+// fail is an error message in lang.
+func fail(lang i18n.Lang, key string, args ...any) error {
+	return errors.New(i18n.T(lang, key, args...))
+}
+
 // actorFor returns the account named by --as with its roles, or the system.
-func actorFor(ctx context.Context, a *app.App, username, what string) (*auth.Actor, error) {
+func (m *Main) actorFor(ctx context.Context, a *app.App, username, what string) (*auth.Actor, error) {
 	if username == "" {
 		return auth.SystemActor(what), nil
 	}
 	users, err := a.Accounts.ListUsers(ctx, auth.SystemActor(what))
 	if err != nil {
-		return nil, explain(err)
+		return nil, m.explain(err)
 	}
 	for _, u := range users {
 		if u.Username == strings.ToLower(username) {
 			if u.Disabled {
-				return nil, fmt.Errorf("user %s is disabled", u.Username)
+				return nil, fail(m.lang(), "cli.user_disabled", u.Username)
 			}
 			return &auth.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Grants: u.Grants, IP: "local"}, nil
 		}
 	}
-	return nil, fmt.Errorf("no user %s", username)
+	return nil, fail(m.lang(), "cli.no_user", username)
 }
 
-func langFlag(s string) (i18n.Lang, error) {
+// langFlag reads --lang; empty is the command's own language.
+func (m *Main) langFlag(s string) (i18n.Lang, error) {
+	if s == "" {
+		return m.lang(), nil
+	}
 	l, ok := i18n.Parse(s)
 	if !ok {
-		return "", fmt.Errorf("--lang: zh or en, not %q", s)
+		return "", fail(m.lang(), "cli.bad_lang", s)
 	}
 	return l, nil
 }
+
+// kindWord names a kind of sheet in a sentence.
+func kindWord(lang i18n.Lang, k people.SheetKind) string { return i18n.T(lang, "cli.kind."+string(k)) }
 
 func (m *Main) importSheet(ctx context.Context, args []string) error {
 	var cfg app.Config
 	fs := m.flags("import", &cfg)
 	as := fs.String("as", "", "import as this user, within their area (default: the system, everywhere)")
 	reportPath := fs.String("report", "", "write the problems found to this file (.xlsx or .csv)")
-	langName := fs.String("lang", "en", "language of the problems: zh or en")
+	langName := fs.String("lang", "", "language of the messages and the report: zh or en (default: the system locale's, else zh)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	lang, err := m.langFlag(*langName)
+	if err != nil {
+		return err
+	}
 	if len(pos) != 2 {
-		return errors.New("usage: grassroots import " + strings.ReplaceAll(sheetKinds, ", ", "|") + " FILE [--as USER] [--report FILE]")
+		return fail(lang, "cli.usage", "grassroots import "+strings.ReplaceAll(sheetKinds, ", ", "|")+" FILE [--as USER] [--report FILE] [--lang zh|en]")
 	}
 	kind, ok := people.ParseSheetKind(pos[0])
 	if !ok {
-		return fmt.Errorf("import what? %s, not %q", sheetKinds, pos[0])
-	}
-	lang, err := langFlag(*langName)
-	if err != nil {
-		return err
+		return fail(lang, "cli.import_what", sheetKinds, pos[0])
 	}
 	st, err := os.Stat(pos[1])
 	if err != nil {
 		return err
 	}
 	if st.Size() > people.MaxImportBytes {
-		return fmt.Errorf("%s is larger than %d MB; split it", pos[1], people.MaxImportBytes>>20)
+		return fail(lang, "cli.file_too_large", pos[1], people.MaxImportBytes>>20)
 	}
 	data, err := os.ReadFile(pos[1])
 	if err != nil {
@@ -90,49 +104,56 @@ func (m *Main) importSheet(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	actor, err := actorFor(ctx, a, *as, "cli import")
+	actor, err := m.actorFor(ctx, a, *as, "cli import")
 	if err != nil {
 		return err
 	}
-	bar := newProgressBar(m.Stderr)
+	bar := newProgressBar(m.Stderr, lang)
 	start := time.Now()
 	rep, err := a.People.ImportSheet(ctx, actor, kind, data, people.ImportOptions{Filename: filepath.Base(pos[1]), Progress: bar.update})
 	bar.end()
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	if rep.OK() {
-		fmt.Fprintf(m.Stdout, "Imported %d rows of %s from %s in %.1fs", rep.Imported, kind, filepath.Base(pos[1]), time.Since(start).Seconds())
+		secs := time.Since(start).Seconds()
 		if kind == people.SheetResidents {
-			fmt.Fprintf(m.Stdout, " (%d new households)", rep.Households)
+			fmt.Fprintln(m.Stdout, i18n.T(lang, "cli.imported_households", rep.Imported, kindWord(lang, kind), filepath.Base(pos[1]), secs, rep.Households))
+		} else {
+			fmt.Fprintln(m.Stdout, i18n.T(lang, "cli.imported", rep.Imported, kindWord(lang, kind), filepath.Base(pos[1]), secs))
 		}
-		fmt.Fprintln(m.Stdout, ".")
 		return nil
 	}
 	const show = 20
 	for i, p := range rep.Problems {
 		if i == show {
-			fmt.Fprintf(m.Stdout, "... and %d more\n", len(rep.Problems)-show+rep.More)
+			fmt.Fprintln(m.Stdout, i18n.T(lang, "cli.more_problems", len(rep.Problems)-show+rep.More))
 			break
 		}
-		where := "file"
-		if p.Row > 0 {
-			where = fmt.Sprintf("row %d", p.Row)
-		}
-		if p.Column != "" {
-			where += ", " + p.Column
-		}
-		if p.Value != "" {
-			where += " (" + p.Value + ")"
-		}
-		fmt.Fprintf(m.Stdout, "%s: %s\n", where, p.Reason(lang))
+		fmt.Fprintln(m.Stdout, problemLine(lang, p))
 	}
 	if *reportPath != "" {
 		if err := writeSheetFile(*reportPath, formatOf(*reportPath), people.ReportSheet(rep, lang)); err != nil {
 			return err
 		}
 	}
-	return fmt.Errorf("%d problems in %d rows; nothing was imported", len(rep.Problems)+rep.More, rep.Rows)
+	return fail(lang, "cli.import_failed", len(rep.Problems)+rep.More, rep.Rows)
+}
+
+// problemLine is one problem of an import: where (the file, or its row,
+// column and masked content), then why.
+func problemLine(lang i18n.Lang, p people.Problem) string {
+	where := i18n.T(lang, "cli.where_file")
+	if p.Row > 0 {
+		where = i18n.T(lang, "cli.where_row", p.Row)
+	}
+	if p.Column != "" {
+		where += i18n.T(lang, "cli.where_column", p.Column)
+	}
+	if p.Value != "" {
+		where += i18n.T(lang, "cli.where_value", p.Value)
+	}
+	return where + i18n.T(lang, "web.colon") + p.Reason(lang)
 }
 
 func (m *Main) exportSheet(ctx context.Context, args []string) error {
@@ -142,19 +163,20 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 	out := fs.String("o", "", "file to write (.xlsx or .csv; - for standard output)")
 	format := fs.String("format", "", "xlsx or csv (default: from the file name, else xlsx)")
 	under := fs.String("under", "", "only below the unit with this code")
-	langName := fs.String("lang", "zh", "language of the header and values: zh or en")
+	langName := fs.String("lang", "zh", "language of the sheet's header and values: zh or en")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	say := m.lang() // the command's messages; --lang is the sheet's
 	if len(pos) != 1 || *out == "" {
-		return errors.New("usage: grassroots export " + strings.ReplaceAll(sheetKinds, ", ", "|") + " -o FILE [--as USER] [--under CODE] [--format xlsx|csv]")
+		return fail(say, "cli.usage", "grassroots export "+strings.ReplaceAll(sheetKinds, ", ", "|")+" -o FILE [--as USER] [--under CODE] [--format xlsx|csv] [--lang zh|en]")
 	}
 	kind, ok := people.ParseSheetKind(pos[0])
 	if !ok {
-		return fmt.Errorf("export what? %s, not %q", sheetKinds, pos[0])
+		return fail(say, "cli.export_what", sheetKinds, pos[0])
 	}
-	lang, err := langFlag(*langName)
+	lang, err := m.langFlag(*langName)
 	if err != nil {
 		return err
 	}
@@ -162,14 +184,14 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 		*format = formatOf(*out)
 	}
 	if *format != "xlsx" && *format != "csv" {
-		return fmt.Errorf("--format: xlsx or csv, not %q", *format)
+		return fail(say, "cli.bad_format", *format)
 	}
 	a, err := m.open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	actor, err := actorFor(ctx, a, *as, "cli export")
+	actor, err := m.actorFor(ctx, a, *as, "cli export")
 	if err != nil {
 		return err
 	}
@@ -177,7 +199,7 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 	if *under != "" {
 		u, err := a.Orgs.UnitByCode(ctx, actor, *under)
 		if err != nil {
-			return fmt.Errorf("no unit with code %s in the area of %s", *under, actor.Username)
+			return fail(say, "cli.no_unit", *under, actor.Username)
 		}
 		underID = u.ID
 	}
@@ -191,7 +213,7 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 		sheet, err = a.People.ExportResidents(ctx, actor, people.ResidentFilter{UnderID: underID}, lang)
 	}
 	if err != nil {
-		return explain(err)
+		return m.explain(err)
 	}
 	if *out == "-" {
 		return people.WriteSheet(m.Stdout, *format, sheet)
@@ -199,7 +221,7 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 	if err := writeSheetFile(*out, *format, sheet); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "Exported %d rows of %s to %s (masked; the export is in the audit log).\n", len(sheet.Rows), kind, *out)
+	fmt.Fprintln(m.Stderr, i18n.T(say, "cli.exported", len(sheet.Rows), kindWord(say, kind), *out))
 	return nil
 }
 
@@ -228,6 +250,7 @@ func writeSheetFile(path, format string, sheet web.Sheet) error {
 // place on a terminal, a line per stage and per tenth otherwise.
 type progressBar struct {
 	w       io.Writer
+	lang    i18n.Lang
 	tty     bool
 	stage   people.Stage
 	drawn   time.Time
@@ -235,15 +258,31 @@ type progressBar struct {
 	started bool
 }
 
-func newProgressBar(w io.Writer) *progressBar {
-	p := &progressBar{w: w}
+func newProgressBar(w io.Writer, lang i18n.Lang) *progressBar {
+	p := &progressBar{w: w, lang: lang}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty = true
 	}
 	return p
 }
 
-var stageWords = map[people.Stage]string{people.StageReading: "reading", people.StageChecking: "checking", people.StageWriting: "writing"}
+// stage names the stage, padded to line the bars up.
+func (p *progressBar) stageWord(s people.Stage) string {
+	w := i18n.T(p.lang, "cli.stage."+string(s))
+	return w + strings.Repeat(" ", max(0, 9-runewidth(w)))
+}
+
+// runewidth is the columns a terminal gives s: two for each Chinese character.
+func runewidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x2e80 {
+			n++
+		}
+	}
+	return n
+}
 
 func (p *progressBar) update(stage people.Stage, done, total int) {
 	changed := stage != p.stage
@@ -262,20 +301,20 @@ func (p *progressBar) update(stage people.Stage, done, total int) {
 		}
 		p.started = true
 		if total == 0 {
-			fmt.Fprintf(p.w, "\r%-9s %d rows", stageWords[stage], done)
+			fmt.Fprintf(p.w, "\r%s %s", p.stageWord(stage), i18n.T(p.lang, "cli.rows", done))
 			return
 		}
 		const width = 30
 		fill := done * width / total
-		fmt.Fprintf(p.w, "\r%-9s [%s%s] %3d%% %d/%d", stageWords[stage], strings.Repeat("#", fill), strings.Repeat("-", width-fill), done*100/total, done, total)
+		fmt.Fprintf(p.w, "\r%s [%s%s] %3d%% %d/%d", p.stageWord(stage), strings.Repeat("#", fill), strings.Repeat("-", width-fill), done*100/total, done, total)
 		return
 	}
 	if changed || (total > 0 && tenth > p.tenth) {
 		p.tenth = tenth
 		if total == 0 {
-			fmt.Fprintf(p.w, "%-9s %d rows\n", stageWords[stage], done)
+			fmt.Fprintf(p.w, "%s %s\n", p.stageWord(stage), i18n.T(p.lang, "cli.rows", done))
 		} else {
-			fmt.Fprintf(p.w, "%-9s %3d%% %d/%d\n", stageWords[stage], done*100/total, done, total)
+			fmt.Fprintf(p.w, "%s %3d%% %d/%d\n", p.stageWord(stage), done*100/total, done, total)
 		}
 	}
 	if changed {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,12 +55,17 @@ func TestImportExportCommands(t *testing.T) {
 			}
 			a.Close()
 
-			run := func(args ...string) (string, string, error) {
+			// The commands speak the locale's language: English here, Chinese
+			// (the default) through runZh.
+			runIn := func(locale string, args ...string) (string, string, error) {
 				var out, errOut bytes.Buffer
-				m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
+				env := map[string]string{"LANG": locale}
+				m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
 				err := m.Run(ctx, append(args, "--db", in.dbURL, "--data", in.dataDir))
 				return out.String(), errOut.String(), err
 			}
+			run := func(args ...string) (string, string, error) { return runIn("en_US.UTF-8", args...) }
+			runZh := func(args ...string) (string, string, error) { return runIn("", args...) }
 			dir := t.TempDir()
 			id := func(first17 string) string { return first17 + string(pii.IDCheckChar(first17)) }
 			var csv strings.Builder
@@ -80,11 +86,27 @@ func TestImportExportCommands(t *testing.T) {
 			if !strings.Contains(progress, "checking") || !strings.Contains(progress, "writing   100% 450/450") {
 				t.Errorf("progress = %q", progress)
 			}
-			// Again: every row is on file; the report says so, in Chinese if asked.
+			// Again: every row is on file; the report says so, in English
+			// for an English locale, every word.
+			out, _, err = run("import", "residents", file, "--as", "wang")
+			if err == nil || err.Error() != "450 problems in 450 rows; nothing was imported" || !strings.Contains(out, "row 2, 证件号码 (3604**********") ||
+				!strings.Contains(out, "already on file") || !strings.Contains(out, "... and 430 more") {
+				t.Errorf("second import, in English: %v\n%s", err, out)
+			}
+			// In Chinese by default, or if asked, with no English word left.
 			report := filepath.Join(dir, "problems.xlsx")
-			out, _, err = run("import", "residents", file, "--as", "wang", "--report", report, "--lang", "zh")
-			if err == nil || !strings.Contains(err.Error(), "450 problems") || !strings.Contains(out, "row 2, 证件号码 (3604**********") || !strings.Contains(out, "已有登记") {
-				t.Errorf("second import: %v\n%s", err, out)
+			for _, try := range []func(...string) (string, string, error){runZh, func(args ...string) (string, string, error) { return run(append(args, "--lang", "zh")...) }} {
+				out, progress, err = try("import", "residents", file, "--as", "wang", "--report", report)
+				if err == nil || err.Error() != "450 行中有 450 个问题，未导入任何数据" || !strings.Contains(out, "第 2 行，证件号码（3604**********") ||
+					!strings.Contains(out, "已有登记") || !strings.Contains(out, "……另有 430 个问题") || !strings.Contains(progress, "检查") {
+					t.Errorf("second import, in Chinese: %v\n%s", err, out)
+				}
+				if english := regexp.MustCompile(`(?i)\b(row|file|problems?|more|checking|reading|rows)\b`); english.MatchString(out + progress + err.Error()) {
+					t.Errorf("English left in the Chinese output: %q", english.FindAllString(out+progress+err.Error(), -1))
+				}
+			}
+			if _, _, err := runZh("import", "residents", file, "--as", "gridman"); err == nil || err.Error() != "您没有导入导出数据的权限。" {
+				t.Errorf("a grid member imports, in Chinese: %v", err)
 			}
 			x, err := excelize.OpenFile(report)
 			if err != nil {
@@ -99,6 +121,9 @@ func TestImportExportCommands(t *testing.T) {
 			exported := filepath.Join(dir, "out.csv")
 			if _, msg, err := run("export", "residents", "-o", exported, "--as", "wang", "--under", "360403001001001"); err != nil || !strings.Contains(msg, "Exported 450 rows") {
 				t.Fatalf("export: %v %s", err, msg)
+			}
+			if _, msg, err := runZh("export", "residents", "-o", exported, "--as", "wang"); err != nil || !strings.Contains(msg, "已导出居民 450 行") {
+				t.Fatalf("export, in Chinese: %v %s", err, msg)
 			}
 			body, _ := os.ReadFile(exported)
 			if !strings.HasPrefix(string(body), "\xef\xbb\xbf姓名,性别,证件类型,证件号码") || strings.Contains(string(body), id("36040319800101000")) {

@@ -166,3 +166,38 @@ func TestPeoplePages(t *testing.T) {
 		}
 	})
 }
+
+// A change may not set what only a new record takes: moving a resident to
+// another household or a party member to another resident is refused,
+// naming the field, and nothing changes.
+func TestPatchRefusesCreateOnlyFields(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		f := newAuditorFixture(t, e)
+		admin := e.Token(t, "admin")
+		other, _, err := e.App.People.ListResidents(t.Context(), auth.SystemActor("test"), people.ResidentFilter{HouseholdID: f.theirs.ID})
+		if err != nil || len(other) != 1 {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ path, body, field string }{
+			{fmt.Sprintf("/api/v1/residents/%d", f.resident), fmt.Sprintf(`{"name":"王大爷","household_id":%d}`, f.theirs.ID), "household_id"},
+			{fmt.Sprintf("/api/v1/residents/%d", f.resident), `{"id_type":"passport"}`, "id_type"},
+			{fmt.Sprintf("/api/v1/party-members/%d", f.member), fmt.Sprintf(`{"resident_id":%d}`, other[0].ID), "resident_id"},
+		} {
+			status, body := e.Do(t, admin, "PATCH", c.path, c.body)
+			if status != 400 || !strings.Contains(body, `"`+c.field+`"`) {
+				t.Errorf("PATCH %s %s: %d %s", c.path, c.body, status, body)
+			}
+		}
+		if _, body := e.Do(t, admin, "GET", fmt.Sprintf("/api/v1/residents/%d", f.resident), ""); !strings.Contains(body, fmt.Sprintf(`"household_id":%d`, f.mine.ID)) ||
+			!strings.Contains(body, `"id_type":"id_card"`) {
+			t.Errorf("the resident changed: %s", body)
+		}
+		if _, body := e.Do(t, admin, "GET", fmt.Sprintf("/api/v1/party-members/%d", f.member), ""); !strings.Contains(body, fmt.Sprintf(`"resident_id":%d`, f.resident)) {
+			t.Errorf("the party member changed: %s", body)
+		}
+		// What a change may set still changes.
+		if status, body := e.Do(t, admin, "PATCH", fmt.Sprintf("/api/v1/residents/%d", f.resident), `{"name":"王大伯"}`); status != 200 || !strings.Contains(body, "王大伯") {
+			t.Errorf("a rename: %d %s", status, body)
+		}
+	})
+}

@@ -62,13 +62,13 @@ const (
 )
 
 func init() {
+	auth.DefineReadPerm(PermRead)
 	auth.DefineRole(auth.DistrictAdmin, PermRead, PermReport, PermDispatch, PermHandle, PermVerify, PermAdmin)
 	auth.DefineRole(auth.StreetStaff, PermRead, PermReport, PermDispatch, PermHandle)
 	auth.DefineRole(auth.CommunityStaff, PermRead, PermReport, PermHandle, PermVerify)
 	auth.DefineRole(auth.GridMember, PermRead, PermReport, PermVerify)
 	auth.DefineRole(auth.DepartmentStaff, PermHandle)
 	auth.DefineRole(auth.Instructor, PermRead)
-	auth.DefineRole(auth.Auditor, PermRead)
 	auth.DefineRole(Operator, PermRead, PermReport)
 	auth.DefineRole(auth.DistrictAdmin, PermUnmask)
 	auth.DefineRole(auth.StreetStaff, PermUnmask)

@@ -32,8 +32,9 @@ var templateFiles embed.FS
 const PermNav auth.Perm = "events.nav"
 
 func init() {
+	auth.DefineReadPerm(PermNav)
 	for _, r := range []auth.Role{auth.DistrictAdmin, auth.StreetStaff, auth.CommunityStaff, auth.GridMember, auth.DepartmentStaff,
-		auth.Instructor, auth.Auditor, Operator, Resident} {
+		auth.Instructor, Operator, Resident} {
 		auth.DefineRole(r, PermNav)
 	}
 }

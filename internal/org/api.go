@@ -159,7 +159,7 @@ func (a *API) patchUnit(r *http.Request, actor *auth.Actor, id int64) (any, erro
 		Name     *string         `json:"name"`
 		Boundary json.RawMessage `json:"boundary"`
 	}
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
@@ -311,7 +311,7 @@ func (a *API) createPartyOrg(r *http.Request, actor *auth.Actor) (any, error) {
 
 func (a *API) patchPartyOrg(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body partyOrgBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.PartyOrg(r.Context(), actor, id)
@@ -431,7 +431,7 @@ func (a *API) createCoBuilding(r *http.Request, actor *auth.Actor) (any, error) 
 
 func (a *API) patchCoBuilding(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body coBuildingBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.CoBuildingUnit(r.Context(), actor, id)
@@ -559,7 +559,7 @@ func (a *API) createPartTime(r *http.Request, actor *auth.Actor) (any, error) {
 
 func (a *API) patchPartTime(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body partTimeBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.PartTimeMember(r.Context(), actor, id)

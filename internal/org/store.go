@@ -299,6 +299,9 @@ func parseBoundary(text string) (*geo.Boundary, error) {
 // CreateUnit adds a unit under a parent in the actor's scope. Only the
 // system (the operator's commands) creates districts, the roots.
 func (s *Store) CreateUnit(ctx context.Context, actor *auth.Actor, in UnitInput) (*Unit, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	in.Normalize()
 	b, err := parseBoundary(in.Boundary)
 	if err != nil {
@@ -365,6 +368,9 @@ func (s *Store) insertUnit(ctx context.Context, tx *db.Tx, parent *Unit, in Unit
 // of the actor's own top unit may change; its code only from above. A new
 // code carries over to the codes below that start with the old one.
 func (s *Store) UpdateUnit(ctx context.Context, actor *auth.Actor, id int64, p UnitPatch) (*Unit, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var out *Unit
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		scope := actor.Scope(PermWrite)
@@ -473,6 +479,9 @@ func (s *Store) recode(ctx context.Context, tx *db.Tx, u *Unit, code string) err
 // MoveUnit moves a unit and its subtree under a new parent. If the unit's
 // code does not fit the new parent, newCode gives the one it takes there.
 func (s *Store) MoveUnit(ctx context.Context, actor *auth.Actor, id, newParentID int64, newCode string) (*Unit, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var out *Unit
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		scope := actor.Scope(PermWrite)
@@ -539,6 +548,9 @@ func (s *Store) MoveUnit(ctx context.Context, actor *auth.Actor, id, newParentID
 
 // DeleteUnit removes a unit with nothing left in or under it.
 func (s *Store) DeleteUnit(ctx context.Context, actor *auth.Actor, id int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		scope := actor.Scope(PermWrite)
 		u, err := s.unitIn(ctx, tx, scope, id)

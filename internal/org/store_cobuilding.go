@@ -146,6 +146,9 @@ func (s *Store) communityForWrite(ctx context.Context, q db.Querier, actor *auth
 // CreateCoBuildingUnit registers a co-building unit with a community in the
 // actor's scope.
 func (s *Store) CreateCoBuildingUnit(ctx context.Context, actor *auth.Actor, in CoBuildingInput) (*CoBuildingUnit, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -177,6 +180,9 @@ func (s *Store) insertCoBuilding(ctx context.Context, tx *db.Tx, in CoBuildingIn
 
 // UpdateCoBuildingUnit replaces a co-building unit's fields.
 func (s *Store) UpdateCoBuildingUnit(ctx context.Context, actor *auth.Actor, id int64, in CoBuildingInput) (*CoBuildingUnit, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -206,6 +212,9 @@ func (s *Store) UpdateCoBuildingUnit(ctx context.Context, actor *auth.Actor, id 
 // DeleteCoBuildingUnit removes a co-building unit and its agreements; one
 // that still sends a part-time member cannot go.
 func (s *Store) DeleteCoBuildingUnit(ctx context.Context, actor *auth.Actor, id int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
@@ -229,6 +238,9 @@ func (s *Store) DeleteCoBuildingUnit(ctx context.Context, actor *auth.Actor, id 
 // AddAgreement records an agreement a co-building unit signed with a
 // community (its own, unless another is named).
 func (s *Store) AddAgreement(ctx context.Context, actor *auth.Actor, unitID int64, in AgreementInput) (*Agreement, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	signed, expires, err := in.validate()
 	if err != nil {
 		return nil, err
@@ -266,6 +278,9 @@ func (s *Store) insertAgreement(ctx context.Context, tx *db.Tx, a Agreement) (in
 
 // DeleteAgreement removes one agreement of a co-building unit.
 func (s *Store) DeleteAgreement(ctx context.Context, actor *auth.Actor, unitID, agreementID int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), unitID); err != nil {
 			return err
@@ -350,6 +365,9 @@ func (s *Store) checkPartTime(ctx context.Context, tx *db.Tx, actor *auth.Actor,
 
 // CreatePartTimeMember adds a part-time member to a street committee.
 func (s *Store) CreatePartTimeMember(ctx context.Context, actor *auth.Actor, in PartTimeInput) (*PartTimeMember, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	start, end, err := in.validate()
 	if err != nil {
 		return nil, err
@@ -383,6 +401,9 @@ func (s *Store) insertPartTime(ctx context.Context, tx *db.Tx, in PartTimeInput,
 
 // UpdatePartTimeMember replaces a part-time member's fields.
 func (s *Store) UpdatePartTimeMember(ctx context.Context, actor *auth.Actor, id int64, in PartTimeInput) (*PartTimeMember, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	start, end, err := in.validate()
 	if err != nil {
 		return nil, err
@@ -413,6 +434,9 @@ func (s *Store) UpdatePartTimeMember(ctx context.Context, actor *auth.Actor, id 
 
 // DeletePartTimeMember removes a part-time member.
 func (s *Store) DeletePartTimeMember(ctx context.Context, actor *auth.Actor, id int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.partTimeIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {

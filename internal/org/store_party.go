@@ -190,6 +190,9 @@ func nullID(id int64) any {
 
 // CreatePartyOrg adds a party organisation at a unit in the actor's scope.
 func (s *Store) CreatePartyOrg(ctx context.Context, actor *auth.Actor, in PartyOrgInput) (*PartyOrg, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var out *PartyOrg
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.checkPartyOrg(ctx, tx, actor, &in, 0); err != nil {
@@ -223,6 +226,9 @@ func (s *Store) insertPartyOrg(ctx context.Context, tx *db.Tx, in PartyOrgInput)
 
 // UpdatePartyOrg replaces a party organisation's fields.
 func (s *Store) UpdatePartyOrg(ctx context.Context, actor *auth.Actor, id int64, in PartyOrgInput) (*PartyOrg, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var out *PartyOrg
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.partyOrgIn(ctx, tx, actor.Scope(PermWrite), id)
@@ -253,6 +259,9 @@ func (s *Store) UpdatePartyOrg(ctx context.Context, actor *auth.Actor, id int64,
 
 // DeletePartyOrg removes a party organisation that has none below it.
 func (s *Store) DeletePartyOrg(ctx context.Context, actor *auth.Actor, id int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		p, err := s.partyOrgIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/web"
 )
@@ -77,7 +78,7 @@ func (u *UI) partyOrgs(w http.ResponseWriter, r *http.Request) error {
 				checklist = i18n.T(lang, "party."+string(c))
 			}
 			sheet.Rows = append(sheet.Rows, []any{o.Name, i18n.T(lang, "party."+string(o.Type)), checklist, o.UnitName, o.UnitCode,
-				o.ParentName, o.Secretary, o.MemberCount, string(o.FoundedOn)})
+				o.ParentName, o.Secretary, o.MemberCount, o.FoundedOn})
 		}
 		_, err = web.Export(w, r, "party-orgs", sheet)
 		return err
@@ -307,9 +308,9 @@ func (u *UI) coBuilding(w http.ResponseWriter, r *http.Request) error {
 		sheet := web.Sheet{Name: i18n.T(lang, "nav.co_building"), Header: []string{i18n.T(lang, "org.name"), i18n.T(lang, "org.kind"),
 			i18n.T(lang, "unit.community"), i18n.T(lang, "org.address"), i18n.T(lang, "org.contact"), i18n.T(lang, "org.agreements"), i18n.T(lang, "org.signed_on")}}
 		for _, c := range list {
-			signed := ""
+			var signed date.Date
 			if len(c.Agreements) > 0 {
-				signed = string(c.Agreements[0].SignedOn)
+				signed = c.Agreements[0].SignedOn
 			}
 			sheet.Rows = append(sheet.Rows, []any{c.Name, i18n.T(lang, "cob."+string(c.Kind)), c.CommunityName, c.Address, c.Contact, len(c.Agreements), signed})
 		}
@@ -543,7 +544,7 @@ func (u *UI) partTime(w http.ResponseWriter, r *http.Request) error {
 		sheet := web.Sheet{Name: i18n.T(lang, "nav.part_time"), Header: []string{i18n.T(lang, "org.person_name"), i18n.T(lang, "unit.street"),
 			i18n.T(lang, "org.employer"), i18n.T(lang, "org.position"), i18n.T(lang, "org.term_start"), i18n.T(lang, "org.term_end")}}
 		for _, m := range list {
-			sheet.Rows = append(sheet.Rows, []any{m.Name, m.StreetName, m.Employer, m.Position, string(m.TermStart), string(m.TermEnd)})
+			sheet.Rows = append(sheet.Rows, []any{m.Name, m.StreetName, m.Employer, m.Position, m.TermStart, m.TermEnd})
 		}
 		_, err = web.Export(w, r, "part-time-members", sheet)
 		return err

@@ -26,13 +26,13 @@ const (
 )
 
 func init() {
+	auth.DefineReadPerm(PermRead)
 	auth.DefineRole(auth.DistrictAdmin, PermRead, PermWrite)
 	auth.DefineRole(auth.StreetStaff, PermRead, PermWrite)
 	auth.DefineRole(auth.CommunityStaff, PermRead, PermWrite)
 	auth.DefineRole(auth.GridMember, PermRead)
 	auth.DefineRole(auth.DepartmentStaff, PermRead)
 	auth.DefineRole(auth.Instructor, PermRead)
-	auth.DefineRole(auth.Auditor, PermRead)
 }
 
 // UnitType is a level of the tree.

@@ -112,9 +112,10 @@ func (a *API) listResidents(r *http.Request, actor *auth.Actor) (any, error) {
 	return web.NewList(residentsJSON(list), total, p), nil
 }
 
-// residentBody is a resident write; on PATCH absent fields keep their values.
+// residentBody is a resident write; on PATCH absent fields keep their
+// values, and the household is the one the resident was added to.
 type residentBody struct {
-	HouseholdID *int64    `json:"household_id"`
+	HouseholdID *int64    `json:"household_id" web:"create-only"`
 	Name        *string   `json:"name"`
 	Gender      *string   `json:"gender"`
 	BirthDate   *string   `json:"birth_date"`
@@ -171,7 +172,7 @@ func (a *API) getResident(r *http.Request, actor *auth.Actor, id int64) (any, er
 
 func (a *API) patchResident(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body residentBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.Resident(r.Context(), actor, id)
@@ -353,8 +354,10 @@ func (a *API) listMembers(r *http.Request, actor *auth.Actor) (any, error) {
 	return web.NewList(items, total, p), nil
 }
 
+// memberBody is a party member write; on PATCH absent fields keep their
+// values, and the member stays the resident they were recorded as.
 type memberBody struct {
-	ResidentID       *int64  `json:"resident_id"`
+	ResidentID       *int64  `json:"resident_id" web:"create-only"`
 	PartyOrgID       *int64  `json:"party_org_id"`
 	JoinedOn         *string `json:"joined_on"`
 	Status           *string `json:"status"`
@@ -397,7 +400,7 @@ func (a *API) getMember(r *http.Request, actor *auth.Actor, id int64) (any, erro
 
 func (a *API) patchMember(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body memberBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.PartyMember(r.Context(), actor, id)
@@ -616,7 +619,7 @@ func (a *API) createStaff(r *http.Request, actor *auth.Actor) (any, error) {
 
 func (a *API) patchStaff(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body staffBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.GridStaffMember(r.Context(), actor, id)
@@ -725,7 +728,7 @@ func (a *API) getWorker(r *http.Request, actor *auth.Actor, id int64) (any, erro
 
 func (a *API) patchWorker(r *http.Request, actor *auth.Actor, id int64) (any, error) {
 	var body workerBody
-	if err := web.DecodeJSON(r, &body); err != nil {
+	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
 	cur, err := a.Store.Worker(r.Context(), actor, id)

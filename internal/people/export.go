@@ -108,7 +108,7 @@ func (s *Store) ExportResidents(ctx context.Context, actor *auth.Actor, f Reside
 		for i, t := range r.Tags {
 			tags[i] = label(lang, Tags, t)
 		}
-		sheet.Rows = append(sheet.Rows, []any{r.Name, label(lang, Genders, r.Gender), label(lang, IDTypes, r.IDType), r.IDNumber, string(r.BirthDate),
+		sheet.Rows = append(sheet.Rows, []any{r.Name, label(lang, Genders, r.Gender), label(lang, IDTypes, r.IDType), r.IDNumber, r.BirthDate,
 			r.Ethnicity, r.Phone, label(lang, Residences, r.Residence), codes[r.HouseholdID], r.BuildingName, r.Room, label(lang, Relations, r.Relation),
 			strings.Join(tags, "、"), label(lang, Statuses, r.Status)})
 	}
@@ -149,8 +149,8 @@ func (s *Store) ExportPartyMembers(ctx context.Context, actor *auth.Actor, f Mem
 		if m.InService {
 			inService = "yes"
 		}
-		sheet.Rows = append(sheet.Rows, []any{m.ResidentName, masked[m.ResidentID], m.PartyOrgName, string(m.JoinedOn), label(lang, MemberStatus, m.Status),
-			label(lang, YesNo, inService), m.Employer, m.RegisteredCommunityName, string(m.RegisteredOn)})
+		sheet.Rows = append(sheet.Rows, []any{m.ResidentName, masked[m.ResidentID], m.PartyOrgName, m.JoinedOn, label(lang, MemberStatus, m.Status),
+			label(lang, YesNo, inService), m.Employer, m.RegisteredCommunityName, m.RegisteredOn})
 	}
 	err = s.RecordExport(ctx, actor, "party_members", len(list), map[string]any{"under": f.UnderID, "party_org": f.PartyOrgID, "name": f.Name,
 		"in_service": f.InService, "registered": f.Registered})
@@ -193,7 +193,7 @@ func (s *Store) ExportGridStaff(ctx context.Context, actor *auth.Actor, f StaffF
 			bs[i] = codes[b]
 		}
 		sheet.Rows = append(sheet.Rows, []any{codes[g.GridID], g.GridName, label(lang, StaffRoles, g.Role), label(lang, StaffKinds, g.Kind),
-			g.Name, g.Phone, strings.Join(bs, "、"), string(g.Since)})
+			g.Name, g.Phone, strings.Join(bs, "、"), g.Since})
 	}
 	err = s.RecordExport(ctx, actor, "grid_staff", len(list), map[string]any{"under": f.UnderID, "role": f.Role})
 	return sheet, err

@@ -91,11 +91,20 @@ func (s *Store) ImportSheet(ctx context.Context, actor *auth.Actor, kind SheetKi
 	rep := &ImportReport{Kind: kind}
 	var p problems
 	var h *headerMap
+	above := 0 // rows read before the header
+	noHeader := func() { p.add(0, "", "", i18n.M("sheet.no_header", MaxHeaderRow, requiredHeaders(l))) }
 	info, err := readSheet(data, func(info *sheetInfo, row sheetRow) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if h == nil {
+			// Rows above the header (a title, a note) are passed over; the
+			// rows keep the numbers the sheet shows.
+			if row.N > MaxHeaderRow {
+				noHeader()
+				return errStop
+			}
+			above++
 			if h = matchHeader(l, row, &p); !p.empty() {
 				return errStop
 			}
@@ -120,6 +129,8 @@ func (s *Store) ImportSheet(ctx context.Context, actor *auth.Actor, kind SheetKi
 	case errors.Is(err, errStop):
 	case err != nil:
 		return nil, err
+	case h == nil && above > 0:
+		noHeader() // rows, none of them a header
 	case h == nil:
 		return nil, errEmpty
 	case rep.Rows == 0 && p.empty():

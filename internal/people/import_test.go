@@ -490,8 +490,16 @@ func TestExports(t *testing.T) {
 		}
 		x, _ := excelize.OpenReader(&b)
 		cells, _ := x.GetRows(sheet.Name)
-		if cells[1][5] != "'=1+2" || cells[1][0] != "王芳" {
+		if cells[1][5] != "'=1+2" || cells[1][0] != "王芳" || cells[1][4] != "1956-03-12" {
 			t.Errorf("xlsx row = %q", cells[1])
+		}
+		// The birth date is a date cell (a serial number with a date
+		// format), which spreadsheets sort and filter as a date.
+		raw, _ := x.GetCellValue(sheet.Name, "E2", excelize.Options{RawCellValue: true})
+		styleID, _ := x.GetCellStyle(sheet.Name, "E2")
+		style, _ := x.GetStyle(styleID)
+		if raw != "20526" || style == nil || style.CustomNumFmt == nil || *style.CustomNumFmt != "yyyy-mm-dd" {
+			t.Errorf("the birth date cell holds %q with style %+v", raw, style)
 		}
 		rows, _ := audit.List(ctx, d, audit.Filter{Action: "export.residents"})
 		if len(rows) != 1 || !strings.Contains(rows[0].Detail, `"rows":1`) {
@@ -657,6 +665,93 @@ func TestImportRefusesMovedBuildings(t *testing.T) {
 		var n int
 		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM residents`).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d residents written", n)
+		}
+	})
+}
+
+// officialXLSX is a sheet as officials make it: a merged title row and a
+// line naming who filled it in above the header, which is row 3.
+func officialXLSX(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	x := excelize.NewFile()
+	defer x.Close()
+	x.SetCellValue("Sheet1", "A1", "白水湖社区居民信息登记表")
+	if err := x.MergeCell("Sheet1", "A1", "L1"); err != nil {
+		t.Fatal(err)
+	}
+	x.SetCellValue("Sheet1", "A2", "填报单位：白水湖社区居委会")
+	x.SetCellValue("Sheet1", "H2", "填报日期：2024年3月1日")
+	for i, row := range append([][]any{residentHeader()}, rows...) {
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := x.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// An official's sheet imports as it is: the header is found below a title,
+// problems name the sheet's own rows, and relations and ethnic groups
+// written short are read as the closed list and the full name.
+func TestImportOfficialSheet(t *testing.T) {
+	dbtest.Each(t, testMigrations, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		ids := []string{idNumber("36040319600101001"), idNumber("36040319620202002"), idNumber("36040319900303003"), idNumber("36040319920404004"),
+			idNumber("36040319880505005"), idNumber("36040320150606006"), idNumber("36040319350707007")}
+		rows := [][]any{
+			resRow("张建华", ids[0], f.building.Code, "101", "本人", "ethnicity", "汉"),
+			resRow("刘桂兰", ids[1], f.building.Code, "101", "妻", "ethnicity", "回"),
+			resRow("张磊", ids[2], f.building.Code, "101", "子", "ethnicity", "蒙古"),
+			resRow("王丽", ids[3], f.building.Code, "101", "儿媳", "ethnicity", "汉族"),
+			resRow("李强", ids[4], f.building.Code, "101", "女婿", "ethnicity", "维吾尔"),
+			resRow("张小雨", ids[5], f.building.Code, "101", "孙女", "ethnicity", "土家"),
+			resRow("张老太", ids[6], f.building.Code, "101", "母", "ethnicity", "满族"),
+		}
+		// One bad row: the problem names row 8 of the sheet (its fifth data row).
+		bad := append([][]any{}, rows...)
+		bad[4] = resRow("", ids[4], f.building.Code, "101", "女婿")
+		rep, err := f.s.ImportSheet(ctx, system, SheetResidents, officialXLSX(t, bad), ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblems(t, rep, []Problem{want(8, "姓名", "field.required")})
+
+		rep, err = f.s.ImportSheet(ctx, system, SheetResidents, officialXLSX(t, rows), ImportOptions{})
+		if err != nil || !rep.OK() || rep.Imported != len(rows) {
+			t.Fatalf("official sheet: %v %+v\n%s", err, rep, problemsOf(rep))
+		}
+		wantRel := []string{"head", "spouse", "child", "child", "child", "grandchild", "parent"}
+		wantEth := []string{"汉族", "回族", "蒙古族", "汉族", "维吾尔族", "土家族", "满族"}
+		for i, id := range ids {
+			list, _, _ := f.s.ListResidents(ctx, system, ResidentFilter{IDNumber: id})
+			if len(list) != 1 || list[0].Relation != wantRel[i] || list[0].Ethnicity != wantEth[i] {
+				t.Errorf("row %d: %+v, want %s %s", i+4, list, wantRel[i], wantEth[i])
+			}
+		}
+
+		// A CSV's rows are numbered as a spreadsheet shows them, blank lines
+		// and a title line included.
+		csvText := "居民信息表\n\n姓名,证件号码,楼栋编码,房号,与户主关系\n\n某人," + idNumber("36040319700808008") + "," + f.building.Code + ",102,外星人\n"
+		rep, err = f.s.ImportSheet(ctx, system, SheetResidents, []byte(csvText), ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblems(t, rep, []Problem{want(5, "与户主关系", "sheet.bad_choice", strings.Join(ChoiceLabels(&Relations), "、"))})
+
+		// No header within the first ten rows: the file is not the template.
+		var late strings.Builder
+		for i := 0; i < 10; i++ {
+			fmt.Fprintf(&late, "说明第%d行\n", i+1)
+		}
+		late.WriteString("姓名,证件号码,楼栋编码,房号\n")
+		rep, err = f.s.ImportSheet(ctx, system, SheetResidents, []byte(late.String()), ImportOptions{})
+		if err != nil || len(rep.Problems) != 1 || rep.Problems[0].Row != 0 || !strings.Contains(rep.Problems[0].Zh, "姓名、证件号码、楼栋编码、房号") {
+			t.Errorf("a header below row 10: %v\n%s", err, problemsOf(rep))
 		}
 	})
 }

@@ -84,6 +84,7 @@ func init() {
 		"staffkind.cadre":                {Zh: "街道干部", En: "Street cadre"},
 		"staffkind.committee_member":     {Zh: "社区两委成员", En: "Community committee member"},
 
+		"people.id_type_alone":         {Zh: "更改证件类型时请同时填写新的证件号码。", En: "A change of document type needs the new document's number."},
 		"people.birth_mismatch":        {Zh: "与身份证号中的出生日期 %s 不一致。", En: "Differs from the birth date %s in the identity number."},
 		"people.gender_mismatch":       {Zh: "与身份证号中的性别不一致。", En: "Differs from the sex in the identity number."},
 		"people.birth_future":          {Zh: "出生日期不能晚于今天。", En: "A birth date cannot be in the future."},

@@ -92,7 +92,7 @@ func init() {
 		"sheet.unknown_column":   {Zh: "模板中没有“%s”这一列，请删除该列或改用模板的列名。", En: "The template has no column %q; remove it or use the template's column name."},
 		"sheet.repeated_column":  {Zh: "“%s”列出现了不止一次。", En: "Column %q appears more than once."},
 		"sheet.missing_column":   {Zh: "缺少必填列“%s”。", En: "The required column %q is missing."},
-		"sheet.no_header":        {Zh: "第 %d 行不是模板的表头，第一行应为列名（必填列：%s），请使用下载的模板。", En: "Row %d is not the template's header; the first row holds the column names (required: %s). Use the template."},
+		"sheet.no_header":        {Zh: "前 %d 行中没有模板的表头（列名行，必填列：%s），请使用下载的模板。", En: "None of the first %d rows is the template's header (the row of column names; required: %s). Use the template."},
 		"sheet.no_column_header": {Zh: "第 %s 列有内容但没有列名（表头在第 %d 行）。", En: "Column %s holds data but has no name in the header (row %d)."},
 
 		// Cells and rows.

@@ -30,6 +30,7 @@ const (
 )
 
 func init() {
+	auth.DefineReadPerm(PermRead)
 	auth.DefineRole(auth.DistrictAdmin, PermRead, PermWrite, PermUnmask, PermBulk)
 	auth.DefineRole(auth.StreetStaff, PermRead, PermWrite, PermBulk)
 	auth.DefineRole(auth.CommunityStaff, PermRead, PermWrite, PermUnmask, PermBulk)
@@ -61,6 +62,39 @@ var (
 	StaffRoles   = Choice{"staffrole", []string{"instructor", "leader", "member"}}
 	StaffKinds   = Choice{"staffkind", []string{"", "building_head", "volunteer", "retired_party_member", "full_time", "cadre", "committee_member"}}
 )
+
+// Ethnicities are the 56 ethnic groups by the names of GB/T 3304, as a
+// resident's ethnicity is stored.
+var Ethnicities = []string{"汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
+	"白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族",
+	"柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族",
+	"乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
+	"基诺族"}
+
+// ethnicityShort maps the short forms officials write (汉 for 汉族, and the
+// usual 蒙 and 维) to the full names.
+var ethnicityShort = func() map[string]string {
+	m := map[string]string{"蒙": "蒙古族", "维": "维吾尔族"}
+	for _, e := range Ethnicities {
+		m[strings.TrimSuffix(e, "族")] = e
+	}
+	return m
+}()
+
+// NormalizeEthnicity writes an ethnic group by its full name (汉 becomes
+// 汉族), without spaces; anything else is kept as written.
+func NormalizeEthnicity(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if full, ok := ethnicityShort[s]; ok {
+		return full
+	}
+	return s
+}
 
 // CollegeOrAbove are the educations counted as a college degree or above.
 var CollegeOrAbove = []string{"postgraduate", "bachelor", "college"}
@@ -154,7 +188,7 @@ func (in ResidentInput) Validate(today date.Date) (*checkedResident, error) {
 func (in ResidentInput) validate(requireID bool, today date.Date) (*checkedResident, error) {
 	c := &checkedResident{ResidentInput: in}
 	c.Name = strings.TrimSpace(c.Name)
-	c.Ethnicity = strings.TrimSpace(c.Ethnicity)
+	c.Ethnicity = NormalizeEthnicity(c.Ethnicity)
 	c.IDNumber = pii.NormalizeIDNumber(c.IDNumber)
 	c.Phone = pii.NormalizePhone(c.Phone)
 	if c.IDType == "" {

@@ -221,6 +221,40 @@ var choiceAliases = map[string]map[string]string{
 	"residence":   {"户籍": "registered", "常住人口": "registered", "流动": "floating", "外来人口": "floating"},
 	"sheet.yesno": {"y": "yes", "n": "no", "true": "yes", "false": "no", "1": "yes", "0": "no", "在职": "yes", "不在职": "no", "非在职": "no"},
 	"mstatus":     {"正式": "full", "预备": "probationary"},
+	"relation":    relationAliases(),
+}
+
+// relationNames are the relations to the head of household as household
+// registers write them, by the names of GB/T 4761 (家庭关系代码) and their
+// common short forms, under the closed list's value they fall in. As in
+// the standard, a son-in-law counts with the children (女婿 under 子), a
+// daughter-in-law too (儿媳 under 女), and in-laws of brothers and sisters
+// with the siblings; grandparents, uncles, aunts, nephews and non-relatives
+// are other.
+var relationNames = map[string][]string{
+	"head":   {"本人", "户主本人"},
+	"spouse": {"夫", "妻", "丈夫", "妻子", "夫妻", "爱人", "老伴"},
+	"child": {"子", "女", "儿", "儿子", "女儿", "独生子", "长子", "次子", "三子", "四子", "五子", "养子", "继子", "养子或继子", "其他儿子",
+		"独生女", "长女", "次女", "三女", "四女", "五女", "养女", "继女", "养女或继女", "其他女儿", "女婿", "儿媳", "儿媳妇"},
+	"grandchild": {"孙", "孙子", "孙女", "外孙", "外孙子", "外孙女", "孙子女", "孙媳", "孙媳妇", "外孙媳妇", "孙女婿", "外孙女婿",
+		"曾孙", "曾孙子", "曾孙女", "外曾孙", "外曾孙子", "外曾孙女"},
+	"parent": {"父", "母", "父亲", "母亲", "爸爸", "妈妈", "公公", "婆婆", "岳父", "岳母", "继父", "养父", "继父或养父", "继母", "养母",
+		"继母或养母", "其他父母关系"},
+	"sibling": {"兄", "哥", "哥哥", "弟", "弟弟", "姐", "姐姐", "妹", "妹妹", "兄弟", "姐妹", "嫂", "嫂子", "弟媳", "弟媳妇", "姐夫", "妹夫",
+		"其他兄弟姐妹"},
+	"other": {"祖父", "祖母", "外祖父", "外祖母", "爷爷", "奶奶", "外公", "外婆", "曾祖父", "曾祖母", "伯父", "伯母", "叔父", "叔叔", "婶母",
+		"婶婶", "舅父", "舅舅", "舅母", "姨父", "姨母", "姑父", "姑母", "堂兄弟", "堂姐妹", "表兄弟", "表姐妹", "侄子", "侄女", "外甥",
+		"外甥女", "其他亲属", "非亲属", "亲属"},
+}
+
+func relationAliases() map[string]string {
+	out := map[string]string{}
+	for v, names := range relationNames {
+		for _, n := range names {
+			out[n] = v
+		}
+	}
+	return out
 }
 
 // choiceIndexes maps, per closed list, every accepted spelling to its value.

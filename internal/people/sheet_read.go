@@ -580,14 +580,22 @@ func readCSV(data []byte, fn func(*sheetInfo, sheetRow) error) (*sheetInfo, erro
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = true
-	for n := 1; ; n++ {
+	// Rows are numbered as a spreadsheet shows the file: a blank line (which
+	// the CSV reader skips) is a row, a record spanning lines (a quoted cell
+	// holding line breaks) is one.
+	n, lastLine := 0, 0
+	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			return info, nil
 		}
 		if err != nil {
-			return nil, apperr.New(apperr.Invalid, "sheet.bad_csv", n)
+			return nil, apperr.New(apperr.Invalid, "sheet.bad_csv", n+1)
 		}
+		first, _ := r.FieldPos(0)
+		n += 1 + max(0, first-lastLine-1)
+		end, _ := r.FieldPos(len(rec) - 1)
+		lastLine = end + strings.Count(rec[len(rec)-1], "\n")
 		row := sheetRow{N: n, Cells: make([]sheetCell, 0, len(rec))}
 		for i, f := range rec {
 			if i >= maxColumns {

@@ -65,19 +65,30 @@ type headerMap struct {
 	warned []bool
 }
 
+// MaxHeaderRow is the lowest row a sheet's header may be on: officials put
+// a title (often merged across the columns) and a line or two about who
+// filled the sheet in above it.
+const MaxHeaderRow = 10
+
 // matchHeader checks a header row against the layout by name: every
 // required column present, no unknown or repeated one. Optional columns
-// may be left out.
+// may be left out. A row naming none of the layout's columns is no header
+// (a title, a note above it): matchHeader returns nil and adds no problem.
 func matchHeader(l *Layout, row sheetRow, p *problems) *headerMap {
 	h := &headerMap{layout: l, row: row.N, pos: make([]int, len(row.Cells)), warned: make([]bool, len(row.Cells)+1)}
 	found := make([]int, len(l.Columns))
 	known := 0
-	var unknown []Problem
+	// Problems of cells that only count once the row is known to be the header.
+	type pending struct {
+		col string
+		m   i18n.Msg
+	}
+	var later []pending
 	for i, c := range row.Cells {
 		h.pos[i] = -1
 		name := normalizeHeader(c.Text)
 		if c.Formula {
-			p.add(row.N, cleanCell(c.Text), "", i18n.M("sheet.formula"))
+			later = append(later, pending{cleanCell(c.Text), i18n.M("sheet.formula")})
 			continue
 		}
 		if name == "" {
@@ -92,7 +103,7 @@ func matchHeader(l *Layout, row sheetRow, p *problems) *headerMap {
 		}
 		switch {
 		case j < 0:
-			unknown = append(unknown, newProblem(row.N, name, "", i18n.M("sheet.unknown_column", name)))
+			later = append(later, pending{name, i18n.M("sheet.unknown_column", name)})
 		case found[j] > 0:
 			p.add(row.N, name, "", i18n.M("sheet.repeated_column", name))
 		default:
@@ -102,12 +113,10 @@ func matchHeader(l *Layout, row sheetRow, p *problems) *headerMap {
 		}
 	}
 	if known == 0 {
-		// Not a header at all (a title row, another kind of sheet): one problem says so.
-		p.add(row.N, "", "", i18n.M("sheet.no_header", row.N, requiredHeaders(l)))
-		return h
+		return nil
 	}
-	for _, u := range unknown {
-		p.add(u.Row, u.Column, "", i18n.M("sheet.unknown_column", u.Column))
+	for _, u := range later {
+		p.add(row.N, u.col, "", u.m)
 	}
 	for j, col := range l.Columns {
 		if col.Required && found[j] == 0 {

@@ -150,6 +150,9 @@ func (s *Store) householdIn(ctx context.Context, q db.Querier, scope auth.Scope,
 
 // CreateHousehold adds a household in a building.
 func (s *Store) CreateHousehold(ctx context.Context, actor *auth.Actor, buildingID int64, room string) (*Household, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	room = strings.TrimSpace(room)
 	if len([]rune(room)) > 20 {
 		return nil, apperr.FieldInvalid("room", "field.too_long", 20)
@@ -263,6 +266,9 @@ func clampLimit(n int) int {
 // MoveHousehold moves a household, with its residents, to another building
 // (or room); the move is kept in its history.
 func (s *Store) MoveHousehold(ctx context.Context, actor *auth.Actor, id, buildingID int64, room string) (*Household, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	room = strings.TrimSpace(room)
 	if len([]rune(room)) > 20 {
 		return nil, apperr.FieldInvalid("room", "field.too_long", 20)
@@ -496,6 +502,9 @@ func (s *Store) Resident(ctx context.Context, actor *auth.Actor, id int64) (*Res
 
 // CreateResident adds a resident to a household in the actor's scope.
 func (s *Store) CreateResident(ctx context.Context, actor *auth.Actor, in ResidentInput) (*Resident, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	c, err := in.Validate(s.today())
 	if err != nil {
 		return nil, err
@@ -576,6 +585,9 @@ func (s *Store) writeTags(ctx context.Context, tx *db.Tx, id int64, tags []strin
 // UpdateResident replaces a resident's fields. An empty identity number or
 // phone in the input keeps the one on file (the form shows them masked).
 func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64, in ResidentInput) (*Resident, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	keepID := strings.TrimSpace(in.IDNumber) == ""
 	c, err := in.validate(false, s.today())
 	if err != nil {
@@ -586,6 +598,9 @@ func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64,
 		before, err := s.residentIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
+		}
+		if keepID && c.IDType != before.IDType {
+			return apperr.FieldInvalid("id_type", "people.id_type_alone") // the number on file is of the old type
 		}
 		sets := []string{"name = ?", "gender = ?", "birth_date = ?", "ethnicity = ?", "residence = ?", "relation = ?", "updated_at = ?"}
 		args := []any{c.Name, c.Gender, c.birth, c.Ethnicity, c.Residence, c.Relation, s.now()}
@@ -635,6 +650,9 @@ func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64,
 // SetResidentStatus records a death or a move out (or a return): the
 // resident stays on file with the date, and the household's history keeps it.
 func (s *Store) SetResidentStatus(ctx context.Context, actor *auth.Actor, id int64, status, on, note string) (*Resident, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var f apperr.Fields
 	if !Statuses.Has(status) {
 		f.Add("status", "field.bad_choice")
@@ -684,15 +702,15 @@ const MinReasonLen = 4
 // Reveal shows one resident's identity number and phone in full to an
 // actor allowed to unmask, who gives a reason; the reveal is audited.
 func (s *Store) Reveal(ctx context.Context, actor *auth.Actor, id int64, reason string) (*Revealed, error) {
+	if !actor.Has(PermUnmask) {
+		return nil, apperr.New(apperr.Forbidden, "people.no_unmask")
+	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) < MinReasonLen {
 		return nil, apperr.FieldInvalid("reason", "people.reason_required", MinReasonLen)
 	}
 	if len([]rune(reason)) > 200 {
 		return nil, apperr.FieldInvalid("reason", "field.too_long", 200)
-	}
-	if !actor.Has(PermUnmask) {
-		return nil, apperr.New(apperr.Forbidden, "people.no_unmask")
 	}
 	var out Revealed
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {

@@ -166,6 +166,9 @@ func (s *Store) checkMember(ctx context.Context, tx *db.Tx, actor *auth.Actor, i
 
 // CreatePartyMember records that a resident is a party member.
 func (s *Store) CreatePartyMember(ctx context.Context, actor *auth.Actor, in PartyMemberInput) (*PartyMember, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var out *PartyMember
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		path, joined, err := s.checkMember(ctx, tx, actor, &in)
@@ -199,6 +202,9 @@ func (s *Store) insertMember(ctx context.Context, tx *db.Tx, path string, in Par
 
 // UpdatePartyMember replaces a party member's fields.
 func (s *Store) UpdatePartyMember(ctx context.Context, actor *auth.Actor, id int64, in PartyMemberInput) (*PartyMember, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	var out *PartyMember
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.memberIn(ctx, tx, actor.Scope(PermWrite), id)
@@ -242,6 +248,9 @@ func (s *Store) communityOf(ctx context.Context, q db.Querier, path string) (*or
 // Register records that an in-service party member reported to the
 // community where they live (在职党员到社区报到).
 func (s *Store) Register(ctx context.Context, actor *auth.Actor, memberID int64, on string) (*PartyMember, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	day, err := date.Parse(on)
 	if err != nil {
 		return nil, apperr.FieldInvalid("registered_on", "field.bad_date")
@@ -324,6 +333,9 @@ func (in *PostInput) validate() error {
 
 // CreatePost adds a post to a community's needs list.
 func (s *Store) CreatePost(ctx context.Context, actor *auth.Actor, in PostInput) (*ServicePost, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -392,6 +404,9 @@ func (s *Store) ListPosts(ctx context.Context, actor *auth.Actor, communityID in
 // Claim lets a member registered at a post's community take it, while it
 // has a free place.
 func (s *Store) Claim(ctx context.Context, actor *auth.Actor, postID, memberID int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		p, err := s.postIn(ctx, tx, actor.Scope(PermWrite), postID)
 		if err != nil {
@@ -421,6 +436,9 @@ func (s *Store) Claim(ctx context.Context, actor *auth.Actor, postID, memberID i
 
 // RecordHours records hours an in-service member served at their community.
 func (s *Store) RecordHours(ctx context.Context, actor *auth.Actor, memberID, postID int64, on string, minutes int, note string) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	day, err := date.Parse(on)
 	var f apperr.Fields
 	if err != nil || day == "" {
@@ -483,6 +501,9 @@ func (s *Store) ServiceTarget(ctx context.Context, q db.Querier, path string) (i
 
 // SetServiceTarget sets a district's yearly service target in hours.
 func (s *Store) SetServiceTarget(ctx context.Context, actor *auth.Actor, districtID int64, hours int) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	if hours < 1 || hours > 1000 {
 		return apperr.FieldInvalid("hours", "web.out_of_range", 1, 1000)
 	}

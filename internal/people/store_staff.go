@@ -79,6 +79,9 @@ func (s *Store) ListWorkers(ctx context.Context, actor *auth.Actor, underID int6
 // or street in the actor's scope. An empty identity number or phone on a
 // change keeps the one on file.
 func (s *Store) SaveWorker(ctx context.Context, actor *auth.Actor, id int64, in WorkerInput) (*Worker, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	birth, hired, err := in.validate(s.today())
 	if err != nil {
 		return nil, err
@@ -226,6 +229,9 @@ func (s *Store) ListGridStaff(ctx context.Context, actor *auth.Actor, f StaffFil
 // SaveGridStaff creates (id 0) or replaces one of a grid's staff. The
 // buildings they look after must lie in the grid.
 func (s *Store) SaveGridStaff(ctx context.Context, actor *auth.Actor, id int64, in GridStaffInput) (*GridStaff, error) {
+	if err := actor.Require(PermWrite); err != nil {
+		return nil, err
+	}
 	since, err := in.validate()
 	if err != nil {
 		return nil, err
@@ -346,6 +352,9 @@ func (s *Store) GridStaffMember(ctx context.Context, actor *auth.Actor, id int64
 
 // DeleteGridStaff removes one of a grid's staff.
 func (s *Store) DeleteGridStaff(ctx context.Context, actor *auth.Actor, id int64) error {
+	if err := actor.Require(PermWrite); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		g, err := s.staffIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {

@@ -245,7 +245,7 @@ func (u *UI) feedback(w http.ResponseWriter, r *http.Request) error {
 		s := web.Sheet{Name: i18n.T(lang, "people.feedback_title"), Header: []string{i18n.T(lang, "people.served_on"), i18n.T(lang, "people.service"),
 			i18n.T(lang, "people.hours"), i18n.T(lang, "people.source")}}
 		for _, l := range sheet.Lines {
-			s.Rows = append(s.Rows, []any{string(l.On), l.What, float64(l.Minutes) / 60, i18n.T(lang, "people.source_"+l.Source)})
+			s.Rows = append(s.Rows, []any{l.On, l.What, float64(l.Minutes) / 60, i18n.T(lang, "people.source_"+l.Source)})
 		}
 		s.Rows = append(s.Rows, []any{"", i18n.T(lang, "people.quarter_total"), sheet.QuarterHours(), ""},
 			[]any{"", i18n.T(lang, "people.year_total"), sheet.YearHours(), ""},
@@ -372,7 +372,7 @@ func (u *UI) workers(w http.ResponseWriter, r *http.Request) error {
 			i18n.T(lang, "people.birth_date"), i18n.T(lang, "people.position"), i18n.T(lang, "people.education"), i18n.T(lang, "people.pay_step"),
 			i18n.T(lang, "people.id_number"), i18n.T(lang, "people.phone")}}
 		for _, x := range list {
-			s.Rows = append(s.Rows, []any{x.UnitName, x.Name, i18n.T(lang, "gender."+x.Gender), string(x.BirthDate), i18n.T(lang, "position."+x.Position),
+			s.Rows = append(s.Rows, []any{x.UnitName, x.Name, i18n.T(lang, "gender."+x.Gender), x.BirthDate, i18n.T(lang, "position."+x.Position),
 				i18n.T(lang, "education."+x.Education), x.PayStep, x.IDNumber, x.Phone})
 		}
 		if err := u.Store.RecordExport(r.Context(), actor, "workers", len(list), map[string]any{"position": position}); err != nil {

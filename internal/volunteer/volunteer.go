@@ -52,12 +52,12 @@ const (
 )
 
 func init() {
+	auth.DefineReadPerm(PermRead, PermBank)
 	auth.DefineRole(auth.DistrictAdmin, PermRead, PermManage, PermBank, PermBankAd)
 	auth.DefineRole(auth.StreetStaff, PermRead, PermManage, PermBank)
 	auth.DefineRole(auth.CommunityStaff, PermRead, PermManage, PermBank)
 	auth.DefineRole(auth.GridMember, PermRead)
 	auth.DefineRole(auth.Instructor, PermRead)
-	auth.DefineRole(auth.Auditor, PermRead, PermBank)
 	auth.DefineRole(RoleVolunteer, PermSelf)
 	auth.DefineRole(RoleMerchantStaff, PermRedeem)
 }

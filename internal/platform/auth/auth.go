@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/db"
 )
@@ -52,22 +53,57 @@ var (
 	rolesMu   sync.RWMutex
 	roleOrder []Role
 	rolePerms = map[Role]map[Perm]bool{}
+	readOnly  = map[Role]bool{}
+	readPerms = map[Perm]bool{}
 )
 
 // DefineRole declares a role (once) and grants it perms; calling it again for
 // a known role only adds permissions. Modules call it at start to say which
-// roles may use what they offer.
+// roles may use what they offer. A read-only role takes no grants this way
+// (it panics): it holds the permissions declared with DefineReadPerm.
 func DefineRole(r Role, perms ...Perm) {
 	rolesMu.Lock()
 	defer rolesMu.Unlock()
+	if readOnly[r] && len(perms) > 0 {
+		panic("auth: read-only role " + string(r) + " is granted only read permissions, through DefineReadPerm")
+	}
+	set := defineRole(r)
+	for _, p := range perms {
+		set[p] = true
+	}
+}
+
+func defineRole(r Role) map[Perm]bool {
 	set, ok := rolePerms[r]
 	if !ok {
 		set = map[Perm]bool{}
 		rolePerms[r] = set
 		roleOrder = append(roleOrder, r)
 	}
+	return set
+}
+
+// DefineReadOnlyRole declares a role that reads everything in its units'
+// subtrees and changes nothing: it holds exactly the permissions declared
+// with DefineReadPerm, by every module, and no other.
+func DefineReadOnlyRole(r Role) {
+	rolesMu.Lock()
+	defer rolesMu.Unlock()
+	if len(defineRole(r)) > 0 {
+		panic("auth: role " + string(r) + " already holds permissions and cannot become read-only")
+	}
+	readOnly[r] = true
+}
+
+// DefineReadPerm declares permissions that only read: they let their holder
+// see, list and look up, never change anything or reveal what lists show
+// masked. Every read-only role holds them; other roles still need
+// DefineRole.
+func DefineReadPerm(perms ...Perm) {
+	rolesMu.Lock()
+	defer rolesMu.Unlock()
 	for _, p := range perms {
-		set[p] = true
+		readPerms[p] = true
 	}
 }
 
@@ -90,17 +126,21 @@ func KnownRole(r Role) bool {
 func RoleHas(r Role, p Perm) bool {
 	rolesMu.RLock()
 	defer rolesMu.RUnlock()
+	if readOnly[r] {
+		return readPerms[p]
+	}
 	return rolePerms[r][p]
 }
 
 func init() {
+	DefineReadPerm(PermAuditRead)
 	DefineRole(DistrictAdmin, PermUsersManage, PermAuditRead)
 	DefineRole(StreetStaff)
 	DefineRole(CommunityStaff)
 	DefineRole(GridMember)
 	DefineRole(DepartmentStaff)
 	DefineRole(Instructor)
-	DefineRole(Auditor, PermAuditRead)
+	DefineReadOnlyRole(Auditor)
 }
 
 // Grant is a role held at a unit, with the unit's place in the tree.
@@ -142,6 +182,17 @@ func (a *Actor) Has(p Perm) bool {
 		}
 	}
 	return false
+}
+
+// Require returns a Forbidden error unless the actor holds p somewhere. Every
+// write starts with it, before reading its input, so that a role that may not
+// change a kind of record (the read-only auditor, an instructor) is told so,
+// rather than that the record does not exist or that its input is wrong.
+func (a *Actor) Require(p Perm) error {
+	if !a.Has(p) {
+		return apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	return nil
 }
 
 // HasRole reports whether the actor holds role r anywhere.

@@ -196,6 +196,45 @@ func TestActorScope(t *testing.T) {
 	}
 }
 
+// A read-only role holds every permission declared as reading, granted
+// anywhere in the program, and nothing else: no grant can give it a write.
+func TestReadOnlyRole(t *testing.T) {
+	const role auth.Role = "test-reader"
+	const read, write auth.Perm = "test.read", "test.write"
+	auth.DefineReadOnlyRole(role)
+	auth.DefineReadPerm(read)
+	auth.DefineRole(auth.DistrictAdmin, read, write)
+	if !auth.KnownRole(role) || !slices.Contains(auth.Roles(), role) {
+		t.Errorf("the read-only role is not known")
+	}
+	if !auth.RoleHas(role, read) || !auth.RoleHas(role, auth.PermAuditRead) || auth.RoleHas(role, write) || auth.RoleHas(role, auth.PermUsersManage) {
+		t.Errorf("the read-only role's permissions are wrong")
+	}
+	if auth.RoleHas(auth.Auditor, auth.PermUsersManage) || !auth.RoleHas(auth.Auditor, read) {
+		t.Errorf("the auditor is not read-only")
+	}
+	a := &auth.Actor{Grants: []auth.Grant{{Role: role, UnitID: 1, UnitPath: "/1/"}}}
+	if err := a.Require(read); err != nil {
+		t.Errorf("Require(read): %v", err)
+	}
+	if err := a.Require(write); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("Require(write) = %v, want forbidden", err)
+	}
+	for name, define := range map[string]func(){
+		"a grant to a read-only role":       func() { auth.DefineRole(role, read) },
+		"a role with grants made read-only": func() { auth.DefineReadOnlyRole(auth.DistrictAdmin) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s does not panic", name)
+				}
+			}()
+			define()
+		}()
+	}
+}
+
 var pathMigrations = []db.Migrations{{Module: "authtest", FS: fstest.MapFS{
 	"0001_places.sql": {Data: []byte(`CREATE TABLE places (id {{ID}}, path {{PATH}} NOT NULL UNIQUE);
 CREATE INDEX places_path ON places (path);`)},

@@ -136,3 +136,22 @@ func Parse(s string) (Lang, bool) {
 	}
 	return "", false
 }
+
+// FromLocale picks the language of a command from the POSIX locale in its
+// environment: the first of LC_ALL, LC_MESSAGES and LANG that is set, read
+// by getenv. A locale of English (en_US.UTF-8, en) gives English; any other,
+// and none, Chinese, as the web speaks Chinese unless asked not to.
+func FromLocale(getenv func(string) string) Lang {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		tag := strings.ToLower(v)
+		if tag == "en" || strings.HasPrefix(tag, "en_") || strings.HasPrefix(tag, "en.") || strings.HasPrefix(tag, "en@") || strings.HasPrefix(tag, "en-") {
+			return En
+		}
+		return Zh
+	}
+	return Zh
+}

@@ -9,10 +9,15 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"grassroots/internal/platform/date"
 )
 
 // Sheet is a table to export: a header and rows of plain values (string,
-// integers, float64, time.Time or nil).
+// integers, float64, date.Date, time.Time or nil). In an .xlsx, dates and
+// times are real date cells (a serial number with a date format), so that
+// spreadsheets sort and filter them as dates; a CSV writes them
+// 2024-03-01 and 2024-03-01 08:30:00 (times in China's time zone).
 type Sheet struct {
 	Name   string
 	Header []string
@@ -44,6 +49,8 @@ func cellText(v any) string {
 			return ""
 		}
 		return x.In(Shanghai).Format("2006-01-02 15:04:05")
+	case date.Date:
+		return string(x)
 	default:
 		return fmt.Sprint(x)
 	}
@@ -102,6 +109,10 @@ func WriteXLSX(w http.ResponseWriter, filename string, s Sheet) error {
 	if err != nil {
 		return err
 	}
+	cell, err := dateCells(f, sw, s)
+	if err != nil {
+		return err
+	}
 	header := make([]any, len(s.Header))
 	for i, h := range s.Header {
 		header[i] = Neutralize(h)
@@ -112,17 +123,14 @@ func WriteXLSX(w http.ResponseWriter, filename string, s Sheet) error {
 	for i, r := range s.Rows {
 		cells := make([]any, len(r))
 		for j, v := range r {
-			switch x := v.(type) {
-			case string:
+			if x, ok := v.(string); ok {
 				cells[j] = Neutralize(x)
-			case time.Time:
-				cells[j] = cellText(x)
-			default:
-				cells[j] = v
+			} else {
+				cells[j] = cell(v)
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells); err != nil {
+		ref, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(ref, cells); err != nil {
 			return err
 		}
 	}
@@ -132,6 +140,56 @@ func WriteXLSX(w http.ResponseWriter, filename string, s Sheet) error {
 	attachment(w, filename+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// dateCells prepares the date formats of a workbook and widens the columns
+// that hold dates or times so that they show (a date cell too narrow
+// shows ####); it returns the cell to write for a value: a date.Date or a
+// time.Time as a serial number with a date format, anything else as it is.
+func dateCells(f *excelize.File, sw *excelize.StreamWriter, s Sheet) (func(any) any, error) {
+	dayFmt, timeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dayFmt})
+	if err != nil {
+		return nil, err
+	}
+	clock, err := f.NewStyle(&excelize.Style{CustomNumFmt: &timeFmt})
+	if err != nil {
+		return nil, err
+	}
+	width := map[int]float64{}
+	for _, r := range s.Rows {
+		for j, v := range r {
+			switch v.(type) {
+			case date.Date:
+				width[j] = max(width[j], 12)
+			case time.Time:
+				width[j] = 20
+			}
+		}
+	}
+	for j, w := range width {
+		if err := sw.SetColWidth(j+1, j+1, w); err != nil {
+			return nil, err
+		}
+	}
+	return func(v any) any {
+		switch x := v.(type) {
+		case date.Date:
+			if x.IsZero() {
+				return nil
+			}
+			return excelize.Cell{StyleID: day, Value: x.Time()}
+		case time.Time:
+			if x.IsZero() {
+				return nil
+			}
+			// The serial number counts the wall clock in China, not UTC.
+			y, mo, d := x.In(Shanghai).Date()
+			h, mi, sec := x.In(Shanghai).Clock()
+			return excelize.Cell{StyleID: clock, Value: time.Date(y, mo, d, h, mi, sec, 0, time.UTC)}
+		}
+		return v
+	}, nil
 }
 
 // Export sends s in the format the request asks for (?format=csv or xlsx)

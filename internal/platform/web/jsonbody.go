@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -28,30 +29,108 @@ func DecodeJSON(r *http.Request, v any) error {
 // smaller) than MaxJSONBody: max bytes at most, such as a report that
 // carries photos.
 func DecodeJSONUpTo(r *http.Request, v any, max int64) error {
+	if err := checkJSONType(r); err != nil {
+		return err
+	}
+	return decodeJSON(io.LimitReader(r.Body, max+1), v, max)
+}
+
+// checkJSONType refuses a body declared as something other than JSON.
+func checkJSONType(r *http.Request) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return apperr.New(apperr.Invalid, "web.json_content_type")
 	}
-	return decodeJSON(io.LimitReader(r.Body, max+1), v, max)
+	return nil
 }
 
 // DecodeJSONBytes decodes one JSON value from rd into v strictly, refusing
 // more than MaxJSONBody bytes.
 func DecodeJSONBytes(rd io.Reader, v any) error { return decodeJSON(rd, v, MaxJSONBody) }
 
+// CreateOnly is the struct tag (`web:"create-only"`) of a body field that
+// only a new record takes, such as the household a resident is added to:
+// DecodeJSONChange refuses a change that names it.
+const CreateOnly = "create-only"
+
+// DecodeJSONChange is DecodeJSON for a change to a record that exists (a
+// PATCH) whose body type is shared with creation: a field tagged
+// `web:"create-only"` is refused, naming it, instead of being ignored.
+func DecodeJSONChange(r *http.Request, v any) error {
+	if err := checkJSONType(r); err != nil {
+		return err
+	}
+	data, err := readJSON(io.LimitReader(r.Body, MaxJSONBody+1), MaxJSONBody)
+	if err != nil {
+		return err
+	}
+	if err := unmarshalStrict(data, v); err != nil {
+		return err
+	}
+	return refuseCreateOnly(data, v)
+}
+
+// refuseCreateOnly names the create-only fields of the struct v points to
+// that the JSON object data sets, matching names as encoding/json does
+// (ignoring case).
+func refuseCreateOnly(data []byte, v any) error {
+	t := reflect.TypeOf(v)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	var fixed []string
+	for f := range t.Elem().Fields() {
+		if f.Tag.Get("web") == CreateOnly {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			fixed = append(fixed, name)
+		}
+	}
+	if len(fixed) == 0 {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return apperr.New(apperr.Invalid, "web.json_not_object")
+	}
+	var errs apperr.Fields
+	for key := range obj {
+		for _, name := range fixed {
+			if strings.EqualFold(key, name) {
+				errs.Add(name, "web.json_create_only")
+			}
+		}
+	}
+	return errs.Err()
+}
+
 func decodeJSON(rd io.Reader, v any, max int64) error {
+	data, err := readJSON(rd, max)
+	if err != nil {
+		return err
+	}
+	return unmarshalStrict(data, v)
+}
+
+// readJSON reads a JSON body of at most max bytes that holds something and
+// escapes no NUL.
+func readJSON(rd io.Reader, max int64) ([]byte, error) {
 	data, err := io.ReadAll(rd)
 	if err != nil {
-		return apperr.New(apperr.Invalid, "web.json_unreadable")
+		return nil, apperr.New(apperr.Invalid, "web.json_unreadable")
 	}
 	if int64(len(data)) > max {
-		return apperr.New(apperr.TooLarge, "web.json_too_large", max>>20)
+		return nil, apperr.New(apperr.TooLarge, "web.json_too_large", max>>20)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return apperr.New(apperr.Invalid, "web.json_empty")
+		return nil, apperr.New(apperr.Invalid, "web.json_empty")
 	}
 	if !utf8.Valid(data) || hasBadEscape(data) {
-		return ErrBadText
+		return nil, ErrBadText
 	}
+	return data, nil
+}
+
+// unmarshalStrict decodes data into v: one JSON value, no unknown fields.
+func unmarshalStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"grassroots/internal/platform/apperr"
 )
 
 func TestJSONRefusesOnlyRealNULs(t *testing.T) {
@@ -41,5 +45,36 @@ func TestJSONRefusesTextThatIsNotUnicode(t *testing.T) {
 		if err := DecodeJSONBytes(strings.NewReader(body), &v); err != nil || v["a"] != want {
 			t.Errorf("%q: %v, %q; want %q", body, err, v["a"], want)
 		}
+	}
+}
+
+func TestJSONChangeRefusesCreateOnlyFields(t *testing.T) {
+	type body struct {
+		ParentID *int64  `json:"parent_id" web:"create-only"`
+		Name     *string `json:"name"`
+	}
+	change := func(text string) (*body, error) {
+		r := httptest.NewRequest("PATCH", "/x", strings.NewReader(text))
+		r.Header.Set("Content-Type", "application/json")
+		var b body
+		return &b, DecodeJSONChange(r, &b)
+	}
+	if b, err := change(`{"name":"x"}`); err != nil || b.Name == nil || *b.Name != "x" {
+		t.Errorf("a change of a field that may change: %+v %v", b, err)
+	}
+	for _, text := range []string{`{"parent_id":2}`, `{"name":"x","parent_id":null}`, `{"PARENT_ID":2}`} {
+		_, err := change(text)
+		var e *apperr.Error
+		if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Fields["parent_id"].Key != "web.json_create_only" {
+			t.Errorf("%s: %v", text, err)
+		}
+	}
+	if _, err := change(`{"nmae":"x"}`); err == nil {
+		t.Errorf("an unknown field is accepted on a change")
+	}
+	r := httptest.NewRequest("POST", "/x", strings.NewReader(`{"parent_id":2}`))
+	var b body
+	if err := DecodeJSON(r, &b); err != nil || b.ParentID == nil || *b.ParentID != 2 {
+		t.Errorf("a create-only field on creation: %+v %v", b, err)
 	}
 }

@@ -25,6 +25,7 @@ func init() {
 		"web.json_not_object":   {Zh: "请求体应为 JSON 对象。", En: "The request body must be a JSON object."},
 		"web.json_wrong_type":   {Zh: "类型不对：不能是 %s。", En: "Wrong type: cannot be %s."},
 		"web.json_truncated":    {Zh: "JSON 不完整。", En: "The JSON is incomplete."},
+		"web.json_create_only":  {Zh: "只能在新建时填写，修改时不能更改。", En: "Set only when the record is created; a change cannot set it."},
 		"web.json_invalid":      {Zh: "JSON 无法解析。", En: "The JSON could not be read."},
 		"web.form_unreadable":   {Zh: "无法读取提交的表单。", En: "The submitted form could not be read."},
 		"web.colon":             {Zh: "：", En: ": "},
