@@ -201,8 +201,7 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 // Lock holds the lock named by class and key until the transaction ends, so
 // that transactions that check rows before they write take turns instead of
 // both passing the check. On PostgreSQL it is an advisory transaction lock
-// (class picks a module's locks apart from other modules'; keys beyond 32
-// bits share locks, which only makes writers wait more). SQLite needs none:
+// (class keeps one module's locks apart from another's). SQLite needs none:
 // a write transaction there already holds the database's one writer.
 func (t *Tx) Lock(ctx context.Context, class, key int32) error {
 	if t.engine != Postgres {
