@@ -277,11 +277,13 @@ func TestWorkflow(t *testing.T) {
 		if err != nil || len(rank) != 2 || rank[0].UnitID != w.s1.ID {
 			t.Errorf("ranking: %+v %v", rank, err)
 		}
-		// A grid with events cannot be deleted; moving it carries its events along.
+		// A grid with events cannot be deleted; moving it carries its events
+		// along (its boundary, which lies in its old community, goes).
 		if err := w.orgs.DeleteUnit(ctx, system, w.g1.ID); code(err) != apperr.Conflict {
 			t.Errorf("delete grid with events: %v", err)
 		}
-		moved, err := w.orgs.MoveUnit(ctx, system, w.g1.ID, w.c2.ID, "360403002001002")
+		newCode, noBoundary := "360403002001002", ""
+		moved, err := w.orgs.EditUnit(ctx, system, w.g1.ID, &w.c2.ID, org.UnitPatch{Code: &newCode, Boundary: &noBoundary})
 		if err != nil {
 			t.Fatal(err)
 		}

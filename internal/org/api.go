@@ -162,30 +162,14 @@ func (a *API) patchUnit(r *http.Request, actor *auth.Actor, id int64) (any, erro
 	if err := web.DecodeJSONChange(r, &body); err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	u, err := a.Store.Unit(ctx, actor, id)
-	if err != nil {
-		return nil, err
-	}
-	if body.ParentID != nil && *body.ParentID != u.ParentID {
-		code := ""
-		if body.Code != nil {
-			code = *body.Code
-			body.Code = nil
-		}
-		if u, err = a.Store.MoveUnit(ctx, actor, id, *body.ParentID, code); err != nil {
-			return nil, err
-		}
-	}
 	patch := UnitPatch{Code: body.Code, Name: body.Name}
 	if body.Boundary != nil {
 		text := boundaryText(body.Boundary)
 		patch.Boundary = &text
 	}
-	if patch.Code != nil || patch.Name != nil || patch.Boundary != nil {
-		if u, err = a.Store.UpdateUnit(ctx, actor, id, patch); err != nil {
-			return nil, err
-		}
+	u, err := a.Store.EditUnit(r.Context(), actor, id, body.ParentID, patch)
+	if err != nil {
+		return nil, err
 	}
 	return unitJSON(u, true), nil
 }

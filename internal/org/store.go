@@ -344,6 +344,9 @@ func (s *Store) insertUnit(ctx context.Context, tx *db.Tx, parent *Unit, in Unit
 	}
 	var boundary, minLon, minLat, maxLon, maxLat any
 	if b != nil {
+		if err := s.checkBounds(ctx, tx, boundsCheck{unit: u, parentPath: parentPath, b: b, reshaped: true, field: "boundary"}); err != nil {
+			return nil, err
+		}
 		u.Boundary = b.GeoJSON()
 		boundary, minLon, minLat, maxLon, maxLat = u.Boundary, b.Bound.Min[0], b.Bound.Min[1], b.Bound.Max[0], b.Bound.Max[1]
 	}
@@ -368,74 +371,124 @@ func (s *Store) insertUnit(ctx context.Context, tx *db.Tx, parent *Unit, in Unit
 // of the actor's own top unit may change; its code only from above. A new
 // code carries over to the codes below that start with the old one.
 func (s *Store) UpdateUnit(ctx context.Context, actor *auth.Actor, id int64, p UnitPatch) (*Unit, error) {
+	return s.EditUnit(ctx, actor, id, nil, p)
+}
+
+// EditUnit moves a unit under parentID (when not nil and not its parent
+// already), with p.Code as the code it takes there, and changes its name
+// and boundary, all in one transaction: a unit may move and take the
+// boundary that fits its new place at once. The unit as the edit leaves it
+// must fit the tree's boundaries (see checkBounds).
+func (s *Store) EditUnit(ctx context.Context, actor *auth.Actor, id int64, parentID *int64, p UnitPatch) (*Unit, error) {
 	if err := actor.Require(PermWrite); err != nil {
 		return nil, err
 	}
 	var out *Unit
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		scope := actor.Scope(PermWrite)
-		u, err := s.unitIn(ctx, tx, scope, id)
-		if err != nil {
-			return err
-		}
-		before := *u
-		var f apperr.Fields
-		var b *geo.Boundary
-		if p.Name != nil {
-			u.Name = strings.TrimSpace(*p.Name)
-			checkName(&f, "name", u.Name, MaxNameLen)
-		}
-		if p.Boundary != nil {
-			text := strings.TrimSpace(*p.Boundary)
-			if b, err = parseBoundary(text); err != nil {
+		if parentID != nil || p.Boundary != nil {
+			if err := lockBounds(ctx, tx); err != nil {
 				return err
 			}
-			u.Boundary = ""
-			if b != nil {
-				u.Boundary = b.GeoJSON()
-			}
 		}
-		if p.Code != nil {
-			code := strings.ToUpper(strings.TrimSpace(*p.Code))
-			if code != u.Code {
-				if !scope.ContainsBelow(u.Path) {
-					return apperr.FieldInvalid("code", "org.code_own_unit")
-				}
-				parent, err := s.parentOf(ctx, tx, u)
-				if err != nil {
-					return err
-				}
-				if err := ValidateCode(u.Type, code, parent); err != nil {
-					return err
-				}
-				if err := s.recode(ctx, tx, u, code); err != nil {
-					return err
-				}
-				u.Code = code
-			}
-		}
-		if err := f.Err(); err != nil {
+		u, err := s.unitIn(ctx, tx, actor.Scope(PermWrite), id)
+		if err != nil {
 			return err
 		}
-		u.UpdatedAt = s.now()
-		var boundary, minLon, minLat, maxLon, maxLat any
-		if b != nil {
-			boundary, minLon, minLat, maxLon, maxLat = u.Boundary, b.Bound.Min[0], b.Bound.Min[1], b.Bound.Max[0], b.Bound.Max[1]
+		moved := false
+		if parentID != nil && *parentID != u.ParentID {
+			code := ""
+			if p.Code != nil {
+				code, p.Code = *p.Code, nil
+			}
+			if moved, err = s.move(ctx, tx, actor, u, *parentID, code); err != nil {
+				return err
+			}
 		}
-		if p.Boundary != nil {
-			_, err = tx.Exec(ctx, `UPDATE units SET name = ?, boundary = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`,
-				u.Name, boundary, minLon, minLat, maxLon, maxLat, u.UpdatedAt, u.ID)
-		} else {
-			_, err = tx.Exec(ctx, `UPDATE units SET name = ?, updated_at = ? WHERE id = ?`, u.Name, u.UpdatedAt, u.ID)
+		var b *geo.Boundary
+		if p.Code != nil || p.Name != nil || p.Boundary != nil {
+			if b, err = s.update(ctx, tx, actor, u, p); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return apperr.Wrap(err)
+		if p.Boundary == nil && moved {
+			b, _ = parseBoundary(u.Boundary)
+		}
+		reshaped := p.Boundary != nil && b != nil
+		if moved || reshaped {
+			field := "parent_id"
+			if p.Boundary != nil {
+				field = "boundary"
+			}
+			if err := s.checkBounds(ctx, tx, boundsCheck{unit: u, b: b, reshaped: reshaped, field: field}); err != nil {
+				return err
+			}
 		}
 		out = u
-		return audit.Record(ctx, tx, actor.Entry("unit.update", "unit", fmt.Sprint(u.ID), changes(
-			"name", before.Name, u.Name, "code", before.Code, u.Code, "boundary", before.Boundary != "", u.Boundary != "")))
+		return nil
 	})
 	return out, err
+}
+
+// update changes u's name, code or boundary in tx, and returns u's new
+// boundary (nil if p leaves it out or removes it).
+func (s *Store) update(ctx context.Context, tx *db.Tx, actor *auth.Actor, u *Unit, p UnitPatch) (*geo.Boundary, error) {
+	scope := actor.Scope(PermWrite)
+	before := *u
+	var f apperr.Fields
+	var b *geo.Boundary
+	var err error
+	if p.Name != nil {
+		u.Name = strings.TrimSpace(*p.Name)
+		checkName(&f, "name", u.Name, MaxNameLen)
+	}
+	if p.Boundary != nil {
+		text := strings.TrimSpace(*p.Boundary)
+		if b, err = parseBoundary(text); err != nil {
+			return nil, err
+		}
+		u.Boundary = ""
+		if b != nil {
+			u.Boundary = b.GeoJSON()
+		}
+	}
+	if p.Code != nil {
+		code := strings.ToUpper(strings.TrimSpace(*p.Code))
+		if code != u.Code {
+			if !scope.ContainsBelow(u.Path) {
+				return nil, apperr.FieldInvalid("code", "org.code_own_unit")
+			}
+			parent, err := s.parentOf(ctx, tx, u)
+			if err != nil {
+				return nil, err
+			}
+			if err := ValidateCode(u.Type, code, parent); err != nil {
+				return nil, err
+			}
+			if err := s.recode(ctx, tx, u, code); err != nil {
+				return nil, err
+			}
+			u.Code = code
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	u.UpdatedAt = s.now()
+	var boundary, minLon, minLat, maxLon, maxLat any
+	if b != nil {
+		boundary, minLon, minLat, maxLon, maxLat = u.Boundary, b.Bound.Min[0], b.Bound.Min[1], b.Bound.Max[0], b.Bound.Max[1]
+	}
+	if p.Boundary != nil {
+		_, err = tx.Exec(ctx, `UPDATE units SET name = ?, boundary = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`,
+			u.Name, boundary, minLon, minLat, maxLon, maxLat, u.UpdatedAt, u.ID)
+	} else {
+		_, err = tx.Exec(ctx, `UPDATE units SET name = ?, updated_at = ? WHERE id = ?`, u.Name, u.UpdatedAt, u.ID)
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return b, audit.Record(ctx, tx, actor.Entry("unit.update", "unit", fmt.Sprint(u.ID), changes(
+		"name", before.Name, u.Name, "code", before.Code, u.Code, "boundary", before.Boundary != "", u.Boundary != "")))
 }
 
 // changes lists the fields whose values differ, as name -> [before, after],
@@ -479,71 +532,68 @@ func (s *Store) recode(ctx context.Context, tx *db.Tx, u *Unit, code string) err
 // MoveUnit moves a unit and its subtree under a new parent. If the unit's
 // code does not fit the new parent, newCode gives the one it takes there.
 func (s *Store) MoveUnit(ctx context.Context, actor *auth.Actor, id, newParentID int64, newCode string) (*Unit, error) {
-	if err := actor.Require(PermWrite); err != nil {
-		return nil, err
+	var p UnitPatch
+	if newCode != "" {
+		p.Code = &newCode
 	}
-	var out *Unit
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		scope := actor.Scope(PermWrite)
-		u, err := s.unitIn(ctx, tx, scope, id)
-		if err != nil {
-			return err
+	return s.EditUnit(ctx, actor, id, &newParentID, p)
+}
+
+// move moves u and its subtree under newParentID in tx, giving it newCode
+// (empty: its own) there, and reports whether it moved.
+func (s *Store) move(ctx context.Context, tx *db.Tx, actor *auth.Actor, u *Unit, newParentID int64, newCode string) (bool, error) {
+	scope := actor.Scope(PermWrite)
+	if !scope.ContainsBelow(u.Path) {
+		return false, apperr.New(apperr.Forbidden, "org.move_own_unit")
+	}
+	parent, err := s.unitIn(ctx, tx, scope, newParentID)
+	if err != nil {
+		return false, apperr.Reword(err, apperr.FieldInvalid("parent_id", "org.parent_not_found"))
+	}
+	if strings.HasPrefix(parent.Path, u.Path) {
+		return false, apperr.FieldInvalid("parent_id", "org.move_into_self")
+	}
+	if !u.Type.CanSitUnder(parent.Type) {
+		return false, apperr.FieldInvalid("parent_id", "org.bad_nesting", u.Type.Label(), parent.Type.Label())
+	}
+	if parent.ID == u.ParentID && (newCode == "" || newCode == u.Code) {
+		return false, nil
+	}
+	code := strings.ToUpper(strings.TrimSpace(newCode))
+	if code == "" {
+		code = u.Code
+	}
+	if err := ValidateCode(u.Type, code, parent); err != nil {
+		if newCode == "" {
+			return false, apperr.FieldInvalid("code", "org.move_needs_code", CodePrefix(u.Type, parent))
 		}
-		if !scope.ContainsBelow(u.Path) {
-			return apperr.New(apperr.Forbidden, "org.move_own_unit")
+		return false, err
+	}
+	oldPath := u.Path
+	newPath := ChildPath(parent.Path, u.ID)
+	lo, hi := db.PrefixRange(oldPath)
+	if _, err := tx.Exec(ctx, `UPDATE units SET path = ? || substr(path, ?), depth = depth + ? WHERE path >= ? AND path < ?`,
+		newPath, len(oldPath)+1, parent.Depth+1-u.Depth, lo, hi); err != nil {
+		return false, apperr.Wrap(err)
+	}
+	u.Path = newPath
+	if code != u.Code {
+		if err := s.recode(ctx, tx, u, code); err != nil {
+			return false, err
 		}
-		parent, err := s.unitIn(ctx, tx, scope, newParentID)
-		if err != nil {
-			return apperr.Reword(err, apperr.FieldInvalid("parent_id", "org.parent_not_found"))
+	}
+	before := u.ParentID
+	u.ParentID, u.Code, u.Depth, u.UpdatedAt = parent.ID, code, parent.Depth+1, s.now()
+	if _, err := tx.Exec(ctx, `UPDATE units SET parent_id = ?, updated_at = ? WHERE id = ?`, parent.ID, u.UpdatedAt, u.ID); err != nil {
+		return false, apperr.Wrap(err)
+	}
+	for _, h := range s.hooks {
+		if err := h(ctx, tx, oldPath, newPath); err != nil {
+			return false, apperr.Wrap(err)
 		}
-		if strings.HasPrefix(parent.Path, u.Path) {
-			return apperr.FieldInvalid("parent_id", "org.move_into_self")
-		}
-		if !u.Type.CanSitUnder(parent.Type) {
-			return apperr.FieldInvalid("parent_id", "org.bad_nesting", u.Type.Label(), parent.Type.Label())
-		}
-		if parent.ID == u.ParentID && (newCode == "" || newCode == u.Code) {
-			out = u
-			return nil
-		}
-		code := strings.ToUpper(strings.TrimSpace(newCode))
-		if code == "" {
-			code = u.Code
-		}
-		if err := ValidateCode(u.Type, code, parent); err != nil {
-			if newCode == "" {
-				return apperr.FieldInvalid("code", "org.move_needs_code", CodePrefix(u.Type, parent))
-			}
-			return err
-		}
-		oldPath := u.Path
-		newPath := ChildPath(parent.Path, u.ID)
-		lo, hi := db.PrefixRange(oldPath)
-		if _, err := tx.Exec(ctx, `UPDATE units SET path = ? || substr(path, ?), depth = depth + ? WHERE path >= ? AND path < ?`,
-			newPath, len(oldPath)+1, parent.Depth+1-u.Depth, lo, hi); err != nil {
-			return apperr.Wrap(err)
-		}
-		u.Path = newPath
-		if code != u.Code {
-			if err := s.recode(ctx, tx, u, code); err != nil {
-				return err
-			}
-		}
-		before := u.ParentID
-		u.ParentID, u.Code, u.Depth, u.UpdatedAt = parent.ID, code, parent.Depth+1, s.now()
-		if _, err := tx.Exec(ctx, `UPDATE units SET parent_id = ?, updated_at = ? WHERE id = ?`, parent.ID, u.UpdatedAt, u.ID); err != nil {
-			return apperr.Wrap(err)
-		}
-		for _, h := range s.hooks {
-			if err := h(ctx, tx, oldPath, newPath); err != nil {
-				return apperr.Wrap(err)
-			}
-		}
-		out = u
-		return audit.Record(ctx, tx, actor.Entry("unit.move", "unit", fmt.Sprint(u.ID),
-			map[string]any{"parent_id": [2]int64{before, parent.ID}, "path": [2]string{oldPath, newPath}, "code": code}))
-	})
-	return out, err
+	}
+	return true, audit.Record(ctx, tx, actor.Entry("unit.move", "unit", fmt.Sprint(u.ID),
+		map[string]any{"parent_id": [2]int64{before, parent.ID}, "path": [2]string{oldPath, newPath}, "code": code}))
 }
 
 // DeleteUnit removes a unit with nothing left in or under it.

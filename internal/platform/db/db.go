@@ -198,6 +198,19 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, Rebind(t.engine, query), args...)
 }
 
+// Lock holds the lock named by class and key until the transaction ends, so
+// that transactions that check rows before they write take turns instead of
+// both passing the check. On PostgreSQL it is an advisory transaction lock
+// (class keeps one module's locks apart from another's). SQLite needs none:
+// a write transaction there already holds the database's one writer.
+func (t *Tx) Lock(ctx context.Context, class, key int32) error {
+	if t.engine != Postgres {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, class, key)
+	return err
+}
+
 // AfterCommit registers f to run once the transaction has committed.
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 

@@ -1,5 +1,6 @@
 // Package geo reads and checks the boundaries of units (GeoJSON polygons in
-// WGS-84), finds which boundary holds a point, and measures distances.
+// WGS-84), finds which boundary holds a point, measures how much area two
+// boundaries share, and measures distances.
 package geo
 
 import (
@@ -84,6 +85,12 @@ func ParseBoundary(field string, data []byte) (*Boundary, error) {
 			vertices += len(ring)
 		}
 		if !(planar.Area(p) > 0) {
+			// A ring that crosses itself can cancel out its own area: say so.
+			if !flat(p[0]) {
+				if err := (&Boundary{Geometry: p, Bound: p.Bound()}).Validate(field); err != nil {
+					return nil, err
+				}
+			}
 			return nil, apperr.FieldInvalid(field, "geo.empty")
 		}
 	}
