@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"grassroots/internal/org"
+	"grassroots/internal/people"
 	"io"
 	"log/slog"
 	"net"
@@ -250,7 +252,7 @@ func (m *Main) loadDemo(ctx context.Context, a *app.App, opt demo.Options, onlyI
 	}
 	fmt.Fprintln(m.Stdout, "Loading the demo district (seconds on SQLite, under a minute on PostgreSQL; longer at --scale district)...")
 	start := time.Now()
-	res, err := demo.Load(ctx, a.DB, a.Orgs, a.Accounts, a.People, opt)
+	res, err := demo.Load(ctx, a.DB, app.Get[*org.Store](a), app.Get[*auth.Store](a), app.Get[*people.Store](a), opt)
 	if err != nil {
 		return m.explain(err)
 	}
@@ -310,7 +312,7 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	system := auth.SystemActor("cli")
-	unit, err := a.Orgs.UnitByCode(ctx, system, *unitCode)
+	unit, err := app.Get[*org.Store](a).UnitByCode(ctx, system, *unitCode)
 	if err != nil {
 		return fmt.Errorf("no unit with code %s", *unitCode)
 	}
@@ -318,7 +320,7 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.Accounts.CreateUser(ctx, system, auth.NewUser{Username: pos[0], DisplayName: *display, Password: password,
+	u, err := app.Get[*auth.Store](a).CreateUser(ctx, system, auth.NewUser{Username: pos[0], DisplayName: *display, Password: password,
 		Grants: []auth.GrantSpec{{Role: auth.Role(*role), UnitID: unit.ID}}})
 	if err != nil {
 		return m.explain(err)
@@ -363,7 +365,7 @@ func (m *Main) userList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	users, err := a.Accounts.ListUsers(ctx, auth.SystemActor("cli"))
+	users, err := app.Get[*auth.Store](a).ListUsers(ctx, auth.SystemActor("cli"))
 	if err != nil {
 		return m.explain(err)
 	}
@@ -403,7 +405,7 @@ func (m *Main) userPasswd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Accounts.SetPassword(ctx, auth.SystemActor("cli"), pos[0], password); err != nil {
+	if err := app.Get[*auth.Store](a).SetPassword(ctx, auth.SystemActor("cli"), pos[0], password); err != nil {
 		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "password of %s changed; their sessions have ended\n", pos[0])
@@ -426,7 +428,7 @@ func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	token, err := a.Accounts.CreateToken(ctx, auth.SystemActor("cli"), *user, *name)
+	token, err := app.Get[*auth.Store](a).CreateToken(ctx, auth.SystemActor("cli"), *user, *name)
 	if err != nil {
 		return m.explain(err)
 	}
@@ -449,7 +451,7 @@ func (m *Main) tokenList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	tokens, err := a.Accounts.Tokens(ctx, auth.SystemActor("cli"), *user)
+	tokens, err := app.Get[*auth.Store](a).Tokens(ctx, auth.SystemActor("cli"), *user)
 	if err != nil {
 		return m.explain(err)
 	}
@@ -486,7 +488,7 @@ func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.Accounts.RevokeToken(ctx, auth.SystemActor("cli"), id); err != nil {
+	if err := app.Get[*auth.Store](a).RevokeToken(ctx, auth.SystemActor("cli"), id); err != nil {
 		return m.explain(err)
 	}
 	fmt.Fprintf(m.Stdout, "Token %d revoked.\n", id)
@@ -515,7 +517,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	}
 	// The love bank ledger: every transfer sums to zero, the chain holds,
 	// and every balance is the sum of its account's movements.
-	rep, lerr := a.Volunteer.Ledger.Verify(ctx, a.DB)
+	rep, lerr := app.Get[*volunteer.Store](a).Ledger.Verify(ctx, a.DB)
 	if lerr != nil {
 		var p *volunteer.LedgerProblem
 		if !errors.As(lerr, &p) {

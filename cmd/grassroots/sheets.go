@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"grassroots/internal/org"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func (m *Main) actorFor(ctx context.Context, a *app.App, username, what string) 
 	if username == "" {
 		return auth.SystemActor(what), nil
 	}
-	users, err := a.Accounts.ListUsers(ctx, auth.SystemActor(what))
+	users, err := app.Get[*auth.Store](a).ListUsers(ctx, auth.SystemActor(what))
 	if err != nil {
 		return nil, m.explain(err)
 	}
@@ -110,7 +111,7 @@ func (m *Main) importSheet(ctx context.Context, args []string) error {
 	}
 	bar := newProgressBar(m.Stderr, lang)
 	start := time.Now()
-	rep, err := a.People.ImportSheet(ctx, actor, kind, data, people.ImportOptions{Filename: filepath.Base(pos[1]), Progress: bar.update})
+	rep, err := app.Get[*people.Store](a).ImportSheet(ctx, actor, kind, data, people.ImportOptions{Filename: filepath.Base(pos[1]), Progress: bar.update})
 	bar.end()
 	if err != nil {
 		return m.explain(err)
@@ -197,7 +198,7 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 	}
 	var underID int64
 	if *under != "" {
-		u, err := a.Orgs.UnitByCode(ctx, actor, *under)
+		u, err := app.Get[*org.Store](a).UnitByCode(ctx, actor, *under)
 		if err != nil {
 			return fail(say, "cli.no_unit", *under, actor.Username)
 		}
@@ -206,11 +207,11 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 	var sheet web.Sheet
 	switch kind {
 	case people.SheetPartyMembers:
-		sheet, err = a.People.ExportPartyMembers(ctx, actor, people.MemberFilter{UnderID: underID}, lang)
+		sheet, err = app.Get[*people.Store](a).ExportPartyMembers(ctx, actor, people.MemberFilter{UnderID: underID}, lang)
 	case people.SheetGridStaff:
-		sheet, err = a.People.ExportGridStaff(ctx, actor, people.StaffFilter{UnderID: underID}, lang)
+		sheet, err = app.Get[*people.Store](a).ExportGridStaff(ctx, actor, people.StaffFilter{UnderID: underID}, lang)
 	default:
-		sheet, err = a.People.ExportResidents(ctx, actor, people.ResidentFilter{UnderID: underID}, lang)
+		sheet, err = app.Get[*people.Store](a).ExportResidents(ctx, actor, people.ResidentFilter{UnderID: underID}, lang)
 	}
 	if err != nil {
 		return m.explain(err)

@@ -40,16 +40,16 @@ func TestImportExportCommands(t *testing.T) {
 				if parent != nil {
 					in.ParentID = parent.ID
 				}
-				if parent, err = a.Orgs.CreateUnit(ctx, sys, in); err != nil {
+				if parent, err = app.Get[*org.Store](a).CreateUnit(ctx, sys, in); err != nil {
 					t.Fatal(err)
 				}
 				units[u.code] = parent
 			}
-			if _, err := a.Accounts.CreateUser(ctx, sys, auth.NewUser{Username: "wang", Password: "a-long-password",
+			if _, err := app.Get[*auth.Store](a).CreateUser(ctx, sys, auth.NewUser{Username: "wang", Password: "a-long-password",
 				Grants: []auth.GrantSpec{{Role: auth.CommunityStaff, UnitID: units["360403001001"].ID}}}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := a.Accounts.CreateUser(ctx, sys, auth.NewUser{Username: "gridman", Password: "a-long-password",
+			if _, err := app.Get[*auth.Store](a).CreateUser(ctx, sys, auth.NewUser{Username: "gridman", Password: "a-long-password",
 				Grants: []auth.GrantSpec{{Role: auth.GridMember, UnitID: units["360403001001001"].ID}}}); err != nil {
 				t.Fatal(err)
 			}

@@ -27,27 +27,27 @@ func TestVerifyLedger(t *testing.T) {
 				t.Fatal(err)
 			}
 			sys := auth.SystemActor("test")
-			district, err := a.Orgs.CreateUnit(ctx, sys, org.UnitInput{Type: org.District, Code: "360403", Name: "浔阳区"})
+			district, err := app.Get[*org.Store](a).CreateUnit(ctx, sys, org.UnitInput{Type: org.District, Code: "360403", Name: "浔阳区"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			street, _ := a.Orgs.CreateUnit(ctx, sys, org.UnitInput{ParentID: district.ID, Type: org.Street, Code: "360403001", Name: "湓浦街道"})
-			community, _ := a.Orgs.CreateUnit(ctx, sys, org.UnitInput{ParentID: street.ID, Type: org.Community, Code: "360403001001", Name: "白水湖社区"})
+			street, _ := app.Get[*org.Store](a).CreateUnit(ctx, sys, org.UnitInput{ParentID: district.ID, Type: org.Street, Code: "360403001", Name: "湓浦街道"})
+			community, _ := app.Get[*org.Store](a).CreateUnit(ctx, sys, org.UnitInput{ParentID: street.ID, Type: org.Community, Code: "360403001001", Name: "白水湖社区"})
 			var accts []int64
 			for i, first := range []string{"36040319900101001", "36040319900101002"} {
-				v, err := a.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: community.ID, Name: []string{"甲", "乙"}[i], IDNumber: first + string(pii.IDCheckChar(first))})
+				v, err := app.Get[*volunteer.Store](a).CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: community.ID, Name: []string{"甲", "乙"}[i], IDNumber: first + string(pii.IDCheckChar(first))})
 				if err != nil {
 					t.Fatal(err)
 				}
 				accts = append(accts, v.AccountID)
 			}
 			err = a.DB.InTx(ctx, func(tx *db.Tx) error {
-				bank, err := a.Volunteer.Ledger.OpenAccount(ctx, tx, volunteer.AccountBank, district.ID, district.Path)
+				bank, err := app.Get[*volunteer.Store](a).Ledger.OpenAccount(ctx, tx, volunteer.AccountBank, district.ID, district.Path)
 				if err != nil {
 					return err
 				}
 				for _, acct := range accts {
-					if _, err := a.Volunteer.Ledger.Post(ctx, tx, sys, volunteer.TransferInput{Kind: volunteer.KindOpening, Memo: "test",
+					if _, err := app.Get[*volunteer.Store](a).Ledger.Post(ctx, tx, sys, volunteer.TransferInput{Kind: volunteer.KindOpening, Memo: "test",
 						Legs: []volunteer.Leg{{Account: bank, Amount: -500}, {Account: acct, Amount: 500}}}); err != nil {
 						return err
 					}

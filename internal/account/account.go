@@ -34,9 +34,8 @@ type UI struct {
 // Pages lists the page templates the UI needs.
 var Pages = []string{"account/login", "account/me", "account/users", "account/user_form", "account/audit"}
 
-// Register parses the templates and adds the routes; public routes (login)
-// go on public, the rest on mux behind sign-in.
-func (u *UI) Register(public, mux *http.ServeMux) error {
+// Register parses the templates and adds the routes.
+func (u *UI) Register(rt *web.Routes) error {
 	if err := u.R.AddPages("account", templateFiles, "templates"); err != nil {
 		return err
 	}
@@ -48,18 +47,17 @@ func (u *UI) Register(public, mux *http.ServeMux) error {
 		web.NavItem{Key: "nav.audit", Href: "/audit", Perm: auth.PermAuditRead, Order: 91, Group: "navgroup.system"},
 		web.NavItem{Key: "account.me", Href: "/account", Order: 99, Group: "navgroup.system"},
 	)
-	h := u.R.Handler
-	public.Handle("GET /login", h(u.loginForm))
-	public.Handle("POST /login", h(u.login))
-	mux.Handle("POST /logout", h(u.logout))
-	mux.Handle("GET /account", h(u.me))
-	mux.Handle("POST /account/password", h(u.changePassword))
-	mux.Handle("POST /account/tokens", h(u.createToken))
-	mux.Handle("POST /account/tokens/{id}/revoke", h(u.revokeToken))
-	mux.Handle("GET /users", h(u.users))
-	mux.Handle("GET /users/new", h(u.newUser))
-	mux.Handle("POST /users", h(u.createUser))
-	mux.Handle("GET /audit", h(u.auditLog))
+	rt.Page("GET /login", web.Public(), u.loginForm)
+	rt.Page("POST /login", web.Public(), u.login)
+	rt.Page("POST /logout", web.Own(), u.logout)
+	rt.Page("GET /account", web.Own(), u.me)
+	rt.Page("POST /account/password", web.Own(), u.changePassword)
+	rt.Page("POST /account/tokens", web.Own(), u.createToken)
+	rt.Page("POST /account/tokens/{id}/revoke", web.Own(), u.revokeToken)
+	rt.Page("GET /users", web.Read(auth.PermUsersManage), u.users)
+	rt.Page("GET /users/new", web.Write(auth.PermUsersManage), u.newUser)
+	rt.Page("POST /users", web.Write(auth.PermUsersManage), u.createUser)
+	rt.Page("GET /audit", web.Read(auth.PermAuditRead), u.auditLog)
 	return nil
 }
 

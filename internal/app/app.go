@@ -23,9 +23,9 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/jobs"
+	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
-	"grassroots/internal/platform/workcal"
 	"grassroots/internal/volunteer"
 )
 
@@ -47,88 +47,99 @@ type Config struct {
 	Jobs jobs.Config
 }
 
+// Modules is every capability, each after the ones it needs: a new one is
+// one line here.
+func Modules() []module.Module {
+	return []module.Module{
+		org.NewModule(),
+		account.NewModule(),
+		people.NewModule(),
+		events.NewModule(),
+		volunteer.NewModule(),
+	}
+}
+
+// platformMigrations are the schemas every module stands on: accounts,
+// the audit chain and the personal-data keys.
+var platformMigrations = []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations}
+
 // App is an open Grassroots instance.
 type App struct {
-	Config   Config
-	DB       *db.DB
-	Orgs     *org.Store
-	Accounts *auth.Store
-	Vault    *pii.Vault
-	People   *people.Store
-	Calendar *workcal.Store
-	Events   *events.Store
-	Jobs     *jobs.Runner
-	// Volunteer keeps teams, activities, hours and the love bank ledger.
-	Volunteer *volunteer.Store
+	Config Config
+	DB     *db.DB
+	Vault  *pii.Vault
+	Jobs   *jobs.Runner
+	// Modules are the open modules, in the order of Modules.
+	Modules []module.Module
 
+	env       *module.Env
 	overviews *overviewCache
 }
 
-// Migrations lists every module's schema, in dependency order.
+// Migrations lists the platform's and every module's schema, in order.
 func Migrations() []db.Migrations {
-	return []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations, org.Migrations, people.Migrations,
-		workcal.Migrations, events.Migrations, volunteer.Migrations}
+	list := slices.Clone(platformMigrations)
+	for _, m := range Modules() {
+		list = append(list, m.Migrations()...)
+	}
+	return list
 }
 
-// Open opens the database, applies pending migrations and wires the stores.
+// Get returns what a module provided as T (its store: *org.Store,
+// *events.Store); it panics if no module did, which is a mistake in the
+// code asking, not in the data.
+func Get[T any](a *App) T {
+	v, err := module.Need[T](a.env)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// Open opens the database, applies pending migrations and opens the
+// modules in order.
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	d, err := db.Open(ctx, cfg.DBURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	applied, err := d.Migrate(ctx, Migrations()...)
+	a, err := open(ctx, cfg, d)
 	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	for _, m := range applied {
-		slog.Info("migrated", "migration", m)
-	}
-	a := &App{Config: cfg, DB: d, Orgs: org.NewStore(d), overviews: newOverviewCache(d)}
-	a.Accounts = auth.NewStore(d, a.Orgs)
-	a.Orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: a.Accounts.UserIDsAtUnit})
-	if a.Vault, err = pii.Open(ctx, d, cfg.DataDir, cfg.PIIKey); err != nil {
-		d.Close()
-		return nil, err
-	}
-	a.People = people.NewStore(d, a.Orgs, a.Vault)
-	a.Orgs.OnMove(a.People.FollowMove)
-	for _, g := range a.People.DeleteGuards() {
-		a.Orgs.GuardDelete(g)
-	}
-	a.Volunteer = volunteer.NewStore(d, a.Orgs, a.Accounts, a.People, a.Vault)
-	a.Orgs.OnMove(a.Volunteer.FollowMove)
-	for _, g := range a.Volunteer.DeleteGuards() {
-		a.Orgs.GuardDelete(g)
-	}
-	if err := a.openEvents(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-// openEvents wires the working calendar, the events store and the job
-// runner (River's own tables are migrated here); the runner works jobs
-// once Start is called.
-func (a *App) openEvents(ctx context.Context) error {
-	if err := jobs.Migrate(ctx, a.DB); err != nil {
-		return err
+func open(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
+	a := &App{Config: cfg, DB: d, Modules: Modules(), overviews: newOverviewCache(d)}
+	applied, err := d.Migrate(ctx, Migrations()...)
+	if err != nil {
+		return nil, err
 	}
-	a.Calendar = workcal.NewStore(a.DB)
-	if err := a.Calendar.EnsureDefaults(ctx, time.Now()); err != nil {
-		return err
+	for _, m := range applied {
+		slog.Info("migrated", "migration", m)
 	}
-	a.Events = events.NewStore(a.DB, a.Calendar)
-	a.Events.Vault = a.Vault
-	if err := a.Events.EnsureDefaultCategories(ctx); err != nil {
-		return err
+	if err := jobs.Migrate(ctx, d); err != nil {
+		return nil, err
 	}
-	a.Orgs.OnMove(a.Events.MoveHook)
-	a.Orgs.GuardDelete(org.DeleteGuard{What: "events.in_use", Count: a.Events.CountAtUnit})
-	a.Jobs = jobs.New(a.DB, a.Config.Jobs)
-	a.Events.RegisterJobs(a.Jobs, nil, 0)
-	return nil
+	if a.Vault, err = pii.Open(ctx, d, cfg.DataDir, cfg.PIIKey); err != nil {
+		return nil, err
+	}
+	a.Jobs = jobs.New(d, cfg.Jobs)
+	a.env = &module.Env{DB: d, Vault: a.Vault, Jobs: a.Jobs, Config: module.Config{
+		DataDir: cfg.DataDir, Tiles: cfg.Tiles, TrustProxy: cfg.TrustProxy, SecureCookies: cfg.SecureCookies}}
+	for _, m := range a.Modules {
+		if err := m.Open(ctx, a.env); err != nil {
+			return nil, fmt.Errorf("open module %s: %w", m.Name(), err)
+		}
+	}
+	for _, m := range a.Modules {
+		if w, ok := m.(module.Worker); ok {
+			w.Jobs(a.Jobs)
+		}
+	}
+	return a, nil
 }
 
 // Start starts the background job runner: deadline sweeps and
@@ -138,7 +149,13 @@ func (a *App) Start(ctx context.Context) error { return a.Jobs.Start(ctx) }
 // SealedColumns lists every personal field stored encrypted, across
 // modules, for rotating the key.
 func SealedColumns() []pii.Column {
-	return slices.Concat(people.SealedColumns, events.SealedColumns, volunteer.SealedColumns)
+	var cols []pii.Column
+	for _, m := range Modules() {
+		if s, ok := m.(module.Sealer); ok {
+			cols = append(cols, s.Sealed()...)
+		}
+	}
+	return cols
 }
 
 // Close stops the job runner and closes the database.
@@ -153,54 +170,55 @@ func (a *App) Close() error {
 
 // Handler builds the whole HTTP interface: pages, API, static files.
 func (a *App) Handler() (http.Handler, error) {
+	h, _, err := a.handler()
+	return h, err
+}
+
+// Routes lists every route the modules and app register, with what each
+// needs, for the tests that walk them all.
+func (a *App) Routes() ([]web.Route, error) {
+	_, rt, err := a.handler()
+	if err != nil {
+		return nil, err
+	}
+	return rt.List(), nil
+}
+
+func (a *App) handler() (http.Handler, *web.Routes, error) {
 	static := web.NewStatic()
 	r, err := web.NewRenderer(static)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r.Tiles = a.Config.Tiles
 	r.AddNav(web.NavItem{Key: "nav.home", Href: "/", Order: 0})
 	public := http.NewServeMux()
 	private := http.NewServeMux()
+	rt := web.NewRoutes(r, public, private)
 
-	public.Handle("GET /static/", static)
-	public.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	rt.For("app").Handle("GET /static/", web.Public(), static)
+	rt.For("app").Handle("GET /healthz", web.Public(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
-	})
-	acc := &account.UI{Accounts: a.Accounts, Orgs: a.Orgs, R: r, SecureCookies: a.Config.SecureCookies, TrustProxy: a.Config.TrustProxy}
-	if err := acc.Register(public, private); err != nil {
-		return nil, err
-	}
-	if err := (&org.UI{Store: a.Orgs, R: r}).Register(private); err != nil {
-		return nil, err
-	}
-	(&org.API{Store: a.Orgs}).Register(private)
-	(&people.API{Store: a.People, Hours: a.Volunteer.HoursFor}).Register(private)
-	if err := (&people.UI{Store: a.People, R: r, Hours: a.Volunteer.HoursFor}).Register(private); err != nil {
-		return nil, err
-	}
-	(&volunteer.API{Store: a.Volunteer}).Register(public, private)
-	if err := (&volunteer.UI{Store: a.Volunteer, R: r}).Register(public, private); err != nil {
-		return nil, err
-	}
-	(&events.API{Store: a.Events}).Register(private)
-	if err := (&events.UI{Store: a.Events, R: r}).Register(private); err != nil {
-		return nil, err
-	}
-	(&events.Open311{Store: a.Events, Tokens: a.Accounts, TrustProxy: a.Config.TrustProxy}).Register(public)
-	home := &homeUI{app: a, R: r}
-	if err := home.register(private); err != nil {
-		return nil, err
-	}
-	private.Handle("GET /api/v1/overview", web.ActorAPI(func(r *http.Request, actor *auth.Actor) (any, error) {
-		return a.overview(r.Context(), actor)
 	}))
+	for _, m := range a.Modules {
+		if mr, ok := m.(module.Router); ok {
+			if err := mr.Routes(rt.For(m.Name())); err != nil {
+				return nil, nil, fmt.Errorf("routes of module %s: %w", m.Name(), err)
+			}
+		}
+	}
+	if err := (&homeUI{app: a}).register(rt.For("app")); err != nil {
+		return nil, nil, err
+	}
+	if err := rt.Err(); err != nil {
+		return nil, nil, err
+	}
 	private.HandleFunc("/api/", web.NotFoundAPI)
 
 	public.Handle("/", web.RequireLogin(private))
-	return web.Chain(public, a.Accounts, web.Options{TrustProxy: a.Config.TrustProxy, SecureCookies: a.Config.SecureCookies,
-		ExtraImgSrc: tileOrigin(a.Config.Tiles)}), nil
+	return web.Chain(public, Get[*auth.Store](a), web.Options{TrustProxy: a.Config.TrustProxy, SecureCookies: a.Config.SecureCookies,
+		ExtraImgSrc: tileOrigin(a.Config.Tiles)}), rt, nil
 }
 
 // tileOrigin is the scheme and host of a tile URL template, for the

@@ -317,7 +317,7 @@ func TestPagesAndExports(t *testing.T) {
 		}
 		// Exports carry what the list shows, with formulas neutralised.
 		formula := `=HYPERLINK("x")`
-		if _, err := e.App.Orgs.UpdateUnit(t.Context(), auth.SystemActor("test"), e.Grid1.ID, org.UnitPatch{Name: &formula}); err != nil {
+		if _, err := e.Orgs.UpdateUnit(t.Context(), auth.SystemActor("test"), e.Grid1.ID, org.UnitPatch{Name: &formula}); err != nil {
 			t.Fatal(err)
 		}
 		resp, _ = b.Get(e.Server.URL + "/units/list?type=grid&format=csv")
@@ -566,7 +566,7 @@ func TestOverviewFollowsWritesOnEveryInstance(t *testing.T) {
 		if n := grids(srv.URL); n != before {
 			t.Fatalf("the instances count %d and %d grids", before, n)
 		}
-		if _, err := e.App.Orgs.CreateUnit(ctx, auth.SystemActor("test"), org.UnitInput{ParentID: e.Community1.ID, Type: org.Grid, Code: "360403001001002", Name: "第二网格"}); err != nil {
+		if _, err := e.Orgs.CreateUnit(ctx, auth.SystemActor("test"), org.UnitInput{ParentID: e.Community1.ID, Type: org.Grid, Code: "360403001001002", Name: "第二网格"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := grids(srv.URL); got != before+1 {

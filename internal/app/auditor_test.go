@@ -40,36 +40,36 @@ func newAuditorFixture(t *testing.T, e *apptest.Env) auditorFixture {
 			t.Fatal(err)
 		}
 	}
-	list, _, err := e.App.People.ListResidents(ctx, sys, people.ResidentFilter{HouseholdID: f.mine.ID})
+	list, _, err := e.People.ListResidents(ctx, sys, people.ResidentFilter{HouseholdID: f.mine.ID})
 	must(err)
 	f.resident, f.building = list[0].ID, f.mine.BuildingID
-	po, err := e.App.Orgs.CreatePartyOrg(ctx, sys, org.PartyOrgInput{UnitID: e.Community1.ID, Type: org.CommunityOrg, Name: "白水湖社区党委"})
+	po, err := e.Orgs.CreatePartyOrg(ctx, sys, org.PartyOrgInput{UnitID: e.Community1.ID, Type: org.CommunityOrg, Name: "白水湖社区党委"})
 	must(err)
 	f.partyOrg = po.ID
-	m, err := e.App.People.CreatePartyMember(ctx, sys, people.PartyMemberInput{ResidentID: f.resident, PartyOrgID: po.ID, JoinedOn: "1970-07-01"})
+	m, err := e.People.CreatePartyMember(ctx, sys, people.PartyMemberInput{ResidentID: f.resident, PartyOrgID: po.ID, JoinedOn: "1970-07-01"})
 	must(err)
 	f.member = m.ID
 	workerID := "36040319800101123"
 	workerID += string(pii.IDCheckChar(workerID))
-	w, err := e.App.People.SaveWorker(ctx, sys, 0, people.WorkerInput{UnitID: e.Community1.ID, Name: "李书记", Gender: "male", IDNumber: workerID,
+	w, err := e.People.SaveWorker(ctx, sys, 0, people.WorkerInput{UnitID: e.Community1.ID, Name: "李书记", Gender: "male", IDNumber: workerID,
 		Phone: "13900001111", Position: "party_secretary", Education: "bachelor", PayStep: 3})
 	must(err)
 	f.worker = w.ID
-	g, err := e.App.People.SaveGridStaff(ctx, sys, 0, people.GridStaffInput{GridID: e.Grid1.ID, Role: "member", Kind: "building_head", Name: "孙楼长",
+	g, err := e.People.SaveGridStaff(ctx, sys, 0, people.GridStaffInput{GridID: e.Grid1.ID, Role: "member", Kind: "building_head", Name: "孙楼长",
 		Phone: "13700002222", Buildings: []int64{f.building}})
 	must(err)
 	f.staff = g.ID
 	f.secrets = append(f.secrets, workerID, "13900001111", "13700002222")
-	p, err := e.App.People.CreatePost(ctx, sys, people.PostInput{CommunityID: e.Community1.ID, Category: "legal_aid", Title: "每周法律咨询", Slots: 1})
+	p, err := e.People.CreatePost(ctx, sys, people.PostInput{CommunityID: e.Community1.ID, Category: "legal_aid", Title: "每周法律咨询", Slots: 1})
 	must(err)
 	f.post = p.ID
-	cb, err := e.App.Orgs.CreateCoBuildingUnit(ctx, sys, org.CoBuildingInput{CommunityID: e.Community1.ID, Name: "九江市税务局", Kind: org.CityBody})
+	cb, err := e.Orgs.CreateCoBuildingUnit(ctx, sys, org.CoBuildingInput{CommunityID: e.Community1.ID, Name: "九江市税务局", Kind: org.CityBody})
 	must(err)
 	f.coBuilding = cb.ID
-	ag, err := e.App.Orgs.AddAgreement(ctx, sys, cb.ID, org.AgreementInput{CommunityID: e.Community1.ID, SignedOn: "2024-01-01", Content: "共建协议"})
+	ag, err := e.Orgs.AddAgreement(ctx, sys, cb.ID, org.AgreementInput{CommunityID: e.Community1.ID, SignedOn: "2024-01-01", Content: "共建协议"})
 	must(err)
 	f.agreement = ag.ID
-	pt, err := e.App.Orgs.CreatePartTimeMember(ctx, sys, org.PartTimeInput{StreetID: e.Street1.ID, CoBuildingUnitID: cb.ID, Name: "张三", Position: "党委副书记"})
+	pt, err := e.Orgs.CreatePartTimeMember(ctx, sys, org.PartTimeInput{StreetID: e.Street1.ID, CoBuildingUnitID: cb.ID, Name: "张三", Position: "党委副书记"})
 	must(err)
 	f.partTime = pt.ID
 	return f

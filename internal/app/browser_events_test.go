@@ -32,7 +32,7 @@ func TestBrowserEventWorkflow(t *testing.T) {
 	if err := os.WriteFile(photo, pngData(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := e.App.Events.CategoryByCode(context.Background(), "0101")
+	cat, err := e.Events.CategoryByCode(context.Background(), "0101")
 	if err != nil {
 		t.Fatal(err)
 	}

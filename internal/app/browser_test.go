@@ -108,7 +108,7 @@ func TestBrowserLogInAndOpenTree(t *testing.T) {
 	screenshot(t, ctx, "tree-desktop")
 	// The home page charts the street's party organisations (and has no
 	// chart comparing streets, having one).
-	if _, err := e.App.Orgs.CreatePartyOrg(t.Context(), auth.SystemActor("test"), org.PartyOrgInput{UnitID: e.Community1.ID, Type: org.School, Name: "浔阳小学党支部"}); err != nil {
+	if _, err := e.Orgs.CreatePartyOrg(t.Context(), auth.SystemActor("test"), org.PartyOrgInput{UnitID: e.Community1.ID, Type: org.School, Name: "浔阳小学党支部"}); err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,

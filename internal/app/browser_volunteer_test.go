@@ -28,7 +28,7 @@ func TestBrowserVolunteerFlow(t *testing.T) {
 	base := e.Server.URL
 	bg := context.Background()
 	sys := auth.SystemActor("test")
-	vs := e.App.Volunteer
+	vs := e.Volunteer
 
 	// The organiser's team and activity, the volunteer's record, the shop.
 	team, err := vs.CreateTeam(bg, sys, volunteer.TeamInput{UnitID: e.Community1.ID, Type: "party_service", Name: "白水湖党员志愿服务队"})

@@ -26,7 +26,7 @@ func BenchmarkIntake(b *testing.B) {
 		b.Run(string(engine), func(b *testing.B) {
 			e := apptest.Start(b, engine)
 			token := e.Token(b, "operator")
-			cat, err := e.App.Events.CategoryByCode(context.Background(), "0101")
+			cat, err := e.Events.CategoryByCode(context.Background(), "0101")
 			if err != nil {
 				b.Fatal(err)
 			}

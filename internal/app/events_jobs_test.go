@@ -37,7 +37,7 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { a.Close() })
-				a.Events.Now = now
+				app.Get[*events.Store](a).Now = now
 				return a
 			}
 			apps := []*app.App{open()}
@@ -51,7 +51,7 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 				if parent != nil {
 					in.ParentID = parent.ID
 				}
-				u, err := a.Orgs.CreateUnit(ctx, sys, in)
+				u, err := app.Get[*org.Store](a).CreateUnit(ctx, sys, in)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -63,11 +63,11 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 			street := mk(district, org.Street, "360403001", "湓浦街道", "")
 			community := mk(street, org.Community, "360403001001", "白水湖社区", "")
 			mk(community, org.Grid, "360403001001001", "第一网格", box)
-			if _, err := a.Accounts.CreateUser(ctx, sys, auth.NewUser{Username: "boss", Password: "a-long-password",
+			if _, err := app.Get[*auth.Store](a).CreateUser(ctx, sys, auth.NewUser{Username: "boss", Password: "a-long-password",
 				Grants: []auth.GrantSpec{{Role: auth.DistrictAdmin, UnitID: district.ID}}}); err != nil {
 				t.Fatal(err)
 			}
-			cat, err := a.Events.CategoryByCode(ctx, "0101")
+			cat, err := app.Get[*events.Store](a).CategoryByCode(ctx, "0101")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,13 +75,13 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 			ids := make([]int64, n)
 			for i := range ids {
 				lon, lat := 116.001+float64(i)*0.0005, 29.705
-				c, err := a.Events.Create(ctx, sys, events.NewEvent{CategoryID: cat.ID, Description: "垃圾", Lon: &lon, Lat: &lat, Source: events.FromAPI})
+				c, err := app.Get[*events.Store](a).Create(ctx, sys, events.NewEvent{CategoryID: cat.ID, Description: "垃圾", Lon: &lon, Lat: &lat, Source: events.FromAPI})
 				if err != nil {
 					t.Fatal(err)
 				}
 				ids[i] = c.Event.ID
 				for _, in := range []events.StepInput{{Action: events.ActAccept}, {Action: events.ActDispatch, HandlingUnitID: dept.ID}, {Action: events.ActSign}} {
-					if _, err := a.Events.Act(ctx, sys, c.Event.ID, in); err != nil {
+					if _, err := app.Get[*events.Store](a).Act(ctx, sys, c.Event.ID, in); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -107,7 +107,7 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if _, err := x.Events.Sweep(ctx); err != nil {
+					if _, err := app.Get[*events.Store](x).Sweep(ctx); err != nil {
 						t.Error(err)
 					}
 				}()
@@ -139,7 +139,7 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 				t.Errorf("%d sweep jobs completed, want at least %d", completed, 3*len(apps))
 			}
 			for _, id := range ids {
-				e, err := a.Events.Event(ctx, sys, id)
+				e, err := app.Get[*events.Store](a).Event(ctx, sys, id)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -309,7 +309,7 @@ func TestOpen311(t *testing.T) {
 		fmt.Sscan(id, &eid)
 		for _, in := range []events.StepInput{{Action: events.ActAccept}, {Action: events.ActDispatch, HandlingUnitID: e.Dept.ID},
 			{Action: events.ActSign}, {Action: events.ActHandle, Note: "ok"}, {Action: events.ActPass}} {
-			if _, err := e.App.Events.Act(context.Background(), sys, eid, in); err != nil {
+			if _, err := e.Events.Act(context.Background(), sys, eid, in); err != nil {
 				t.Fatal(err)
 			}
 		}

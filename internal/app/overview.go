@@ -11,102 +11,35 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"grassroots/internal/events"
 	"grassroots/internal/org"
-	"grassroots/internal/people"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/volunteer"
 )
 
-// Overview is the figures of the actor's scope across modules, as the API
-// gives them: counted from rows on every request.
-type Overview struct {
-	Streets         int            `json:"streets"`
-	Communities     int            `json:"communities"`
-	Areas           int            `json:"areas"`
-	Grids           int            `json:"grids"`
-	Buildings       int            `json:"buildings"`
-	Departments     int            `json:"departments"`
-	PartyOrgs       int            `json:"party_orgs"`
-	PartyOrgsByType map[string]int `json:"party_orgs_by_type"`
-	PartyStructure  map[string]int `json:"party_structure"`
-	CoBuildingUnits int            `json:"co_building_units"`
-	Agreements      int            `json:"co_building_agreements"`
-	PartTimeMembers int            `json:"part_time_members"`
-
-	Residents           int     `json:"residents"`
-	Households          int     `json:"households"`
-	PartyMembers        int     `json:"party_members"`
-	GridMembers         int     `json:"grid_members"`
-	GridInstructors     int     `json:"grid_instructors"`
-	GridLeaders         int     `json:"grid_leaders"`
-	InServiceReported   int     `json:"in_service_reported"`
-	SecretaryAvgAge     float64 `json:"secretary_avg_age"`
-	SecretaryCollegePct float64 `json:"secretary_college_pct"`
-
-	EventsOpen         int     `json:"events_open"`
-	EventsOverdue      int     `json:"events_overdue"`
-	EventsClosed30d    int     `json:"events_closed_30d"`
-	OnTimeCloseRate30d float64 `json:"on_time_close_rate_30d"`
-
-	TeamsByType            map[string]int `json:"teams_by_type"`
-	Volunteers             int            `json:"volunteers"`
-	VerifiedHours          float64        `json:"verified_hours"`
-	PointsIssued           float64        `json:"points_issued"`
-	PointsRedeemed         float64        `json:"points_redeemed"`
-	VolunteerPoliceMembers int            `json:"volunteer_police_members"`
-	VolunteerPoliceHours   float64        `json:"volunteer_police_hours"`
-}
-
 // overview is the actor's figures, counted again only when something was
 // written since they were last counted (or they are 30 s old).
-func (a *App) overview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
-	return a.overviews.get(ctx, actor, func(ctx context.Context) (*Overview, error) { return a.countOverview(ctx, actor) })
+func (a *App) overview(ctx context.Context, actor *auth.Actor) (module.Overview, error) {
+	return a.overviews.get(ctx, actor, func(ctx context.Context) (module.Overview, error) { return a.countOverview(ctx, actor) })
 }
 
-// countOverview counts the actor's figures from the rows.
-func (a *App) countOverview(ctx context.Context, actor *auth.Actor) (*Overview, error) {
-	// The modules count from their own tables; asking them at once makes
-	// the answer as slow as the slowest rather than their sum.
-	var (
-		o  *org.Overview
-		p  *people.Overview
-		ev *events.Overview
-		vo *volunteer.Overview
-	)
+// countOverview asks every module for its figures in the actor's scope,
+// at once (so the answer is as slow as the slowest module, not their sum),
+// and lists them in the modules' order.
+func (a *App) countOverview(ctx context.Context, actor *auth.Actor) (module.Overview, error) {
+	parts := make([][]module.Figure, len(a.Modules))
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { o, err = a.Orgs.Overview(gctx, actor); return })
-	g.Go(func() (err error) { p, err = a.People.Overview(gctx, actor); return })
-	g.Go(func() (err error) { ev, err = a.Events.Overview(gctx, actor); return })
-	g.Go(func() (err error) { vo, err = a.Volunteer.Overview(gctx, actor); return })
+	for i, m := range a.Modules {
+		if c, ok := m.(module.Counter); ok {
+			g.Go(func() (err error) { parts[i], err = c.Figures(gctx, actor); return })
+		}
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out := &Overview{
-		Streets: o.Units[org.Street], Communities: o.Units[org.Community], Areas: o.Units[org.Area], Grids: o.Units[org.Grid],
-		Buildings: o.Units[org.Building], Departments: o.Units[org.Department],
-		PartyOrgs: o.PartyOrgs, PartyOrgsByType: map[string]int{}, PartyStructure: map[string]int{},
-		CoBuildingUnits: o.CoBuildingUnits, Agreements: o.Agreements, PartTimeMembers: o.PartTimeMembers,
-	}
-	out.Residents, out.Households, out.PartyMembers = p.Residents, p.Households, p.PartyMembers
-	out.GridMembers, out.GridInstructors, out.GridLeaders = p.GridMembers, p.GridInstructors, p.GridLeaders
-	out.InServiceReported = p.InServiceReported
-	out.SecretaryAvgAge = math.Round(p.SecretaryAvgAge*10) / 10
-	out.SecretaryCollegePct = math.Round(p.SecretaryCollegePct*10) / 10
-	out.EventsOpen, out.EventsOverdue, out.EventsClosed30d = ev.Open, ev.Overdue, ev.Closed30d
-	out.OnTimeCloseRate30d = math.Round(ev.OnTimeCloseRate30*1000) / 1000
-	out.TeamsByType, out.Volunteers, out.VolunteerPoliceMembers = vo.TeamsByType, vo.Volunteers, vo.PoliceMembers
-	out.VerifiedHours, out.VolunteerPoliceHours = math.Round(float64(vo.VerifiedMinutes)/6)/10, math.Round(float64(vo.PoliceMinutes)/6)/10
-	out.PointsIssued, out.PointsRedeemed = vo.PointsIssued.Float(), vo.PointsRedeemed.Float()
-	for t, n := range o.PartyOrgsByType {
-		out.PartyOrgsByType[string(t)] = n
-	}
-	for t, n := range o.PartyStructure {
-		out.PartyStructure[string(t)] = n
-	}
-	return out, nil
+	return slices.Concat(parts...), nil
 }
 
 // homeUI is the home page: the important figures first, then charts.
@@ -115,14 +48,18 @@ type homeUI struct {
 	R   *web.Renderer
 }
 
-func (h *homeUI) register(mux *http.ServeMux) error {
+func (h *homeUI) register(rt *web.Routes) error {
+	h.R = rt.R
 	if err := h.R.AddPages("app", templateFiles, "templates"); err != nil {
 		return err
 	}
 	if err := h.R.Check("app/home"); err != nil {
 		return err
 	}
-	mux.Handle("GET /{$}", h.R.Handler(h.home))
+	rt.Page("GET /{$}", web.Own(), h.home)
+	rt.API("GET /api/v1/overview", web.Own(), func(r *http.Request, actor *auth.Actor) (any, error) {
+		return h.app.overview(r.Context(), actor)
+	})
 	return nil
 }
 
@@ -168,39 +105,23 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	p.Title = i18n.T(lang, "nav.home")
 	// Counts of units at or above the actor's own level, and figures kept
 	// by communities and streets, say nothing to a grid member: a figure is
-	// shown to those whose widest unit sits at its level or above. Events
-	// figures are everyone's: a department's staff count what was sent to
-	// them.
+	// shown to those whose widest unit sits at its level or above. Figures
+	// without a level (events) are everyone's: a department's staff count
+	// what was sent to them.
 	level := widestLevel(actor)
-	for _, f := range []struct {
-		upTo org.UnitType
-		Figure
-	}{
-		{org.District, Figure{i18n.T(lang, "home.streets"), o.Streets, "/units/list?type=street"}},
-		{org.Street, Figure{i18n.T(lang, "home.communities"), o.Communities, "/units/list?type=community"}},
-		{org.Area, Figure{i18n.T(lang, "home.grids"), o.Grids, "/units/list?type=grid"}},
-		{org.Community, Figure{i18n.T(lang, "home.party_orgs"), o.PartyOrgs, "/party-orgs"}},
-		{org.Community, Figure{i18n.T(lang, "home.co_building"), o.CoBuildingUnits, "/co-building"}},
-		{org.Street, Figure{i18n.T(lang, "home.part_time"), o.PartTimeMembers, "/part-time-members"}},
-		{org.Building, Figure{i18n.T(lang, "home.residents"), o.Residents, "/residents"}},
-		{org.Building, Figure{i18n.T(lang, "home.households"), o.Households, "/residents"}},
-		{org.Building, Figure{i18n.T(lang, "home.grid_members"), o.GridMembers, "/grid-staff?role=member"}},
-		{org.Community, Figure{i18n.T(lang, "home.in_service"), o.InServiceReported, "/in-service"}},
-		{"", Figure{i18n.T(lang, "home.events_open"), o.EventsOpen, "/events?open=1"}},
-		{"", Figure{i18n.T(lang, "home.events_overdue"), o.EventsOverdue, "/events?overdue=1"}},
-		{"", Figure{i18n.T(lang, "home.on_time_rate"), int(math.Round(o.OnTimeCloseRate30d * 100)), "/events/indicators"}},
-		{org.Community, Figure{i18n.T(lang, "home.volunteers"), o.Volunteers, "/volunteer/volunteers"}},
-		{org.Community, Figure{i18n.T(lang, "home.verified_hours"), int(math.Round(o.VerifiedHours)), "/volunteer/rankings"}},
-	} {
-		if f.upTo == "" || level <= slices.Index(org.UnitTypes, f.upTo) {
-			p.Figures = append(p.Figures, f.Figure)
+	for _, f := range o {
+		if f.Label == "" || (f.UpTo != "" && level > slices.Index(org.UnitTypes, org.UnitType(f.UpTo))) {
+			continue
 		}
+		p.Figures = append(p.Figures, Figure{Label: i18n.T(lang, f.Label), Value: homeValue(f), Href: f.Href})
 	}
 	var names []string
 	var values []int
 	partyOrgs := 0
+	byType, _ := o.Get("party_orgs_by_type")
+	counts, _ := byType.Value.(map[string]int)
 	for _, t := range org.ChecklistTypes {
-		n := o.PartyOrgsByType[string(t)]
+		n := counts[string(t)]
 		names = append(names, i18n.T(lang, "party."+string(t)))
 		values = append(values, n)
 		partyOrgs += n
@@ -215,7 +136,7 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 			"series":  []any{map[string]any{"type": "bar", "data": values, "itemStyle": map[string]any{"color": "#b8232a"}, "label": map[string]any{"show": true, "position": "top"}}},
 		})
 	}
-	streets, err := h.app.Orgs.StreetBreakdown(ctx, actor)
+	streets, err := Get[*org.Store](h.app).StreetBreakdown(ctx, actor)
 	if err != nil {
 		return err
 	}
@@ -245,6 +166,21 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.R.Render(w, r, http.StatusOK, "app/home", p)
 	return nil
+}
+
+// homeValue is a figure as the home page shows it: a whole number, a
+// share as a whole percentage.
+func homeValue(f module.Figure) int {
+	switch v := f.Value.(type) {
+	case int:
+		return v
+	case float64:
+		if f.Percent {
+			v *= 100
+		}
+		return int(math.Round(v))
+	}
+	return 0
 }
 
 // widestLevel is the position in org.UnitTypes of the highest unit at
@@ -277,25 +213,8 @@ func chartJSON(option map[string]any) template.JS {
 
 func init() {
 	i18n.Register(i18n.Catalog{
-		"home.streets":      {Zh: "街道", En: "Streets"},
-		"home.communities":  {Zh: "社区", En: "Communities"},
-		"home.grids":        {Zh: "网格", En: "Grids"},
-		"home.party_orgs":   {Zh: "基层党组织", En: "Grassroots party organisations"},
-		"home.co_building":  {Zh: "共驻共建单位", En: "Co-building units"},
-		"home.part_time":    {Zh: "兼职委员", En: "Part-time members"},
 		"home.party_chart":  {Zh: "基层党组织（按八张清单类型）", En: "Grassroots party organisations by checklist type"},
 		"home.street_chart": {Zh: "各街道社区、网格与党组织", En: "Communities, grids and party organisations per street"},
 		"home.scope":        {Zh: "统计范围", En: "Figures for"},
-		"home.residents":    {Zh: "实有人口", En: "Residents"},
-		"home.households":   {Zh: "住户", En: "Households"},
-		"home.grid_members": {Zh: "网格员", En: "Grid members"},
-		"home.in_service":   {Zh: "在职党员到社区报到", En: "In-service members reported"},
-
-		"home.events_open":    {Zh: "未办结事件", En: "Open events"},
-		"home.events_overdue": {Zh: "超时事件", En: "Overdue events"},
-		"home.on_time_rate":   {Zh: "近30天按期结案率（%）", En: "On-time closing, last 30 days (%)"},
-
-		"home.volunteers":     {Zh: "注册志愿者", En: "Volunteers"},
-		"home.verified_hours": {Zh: "志愿服务时长（小时）", En: "Verified volunteer hours"},
 	})
 }

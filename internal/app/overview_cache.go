@@ -12,6 +12,7 @@ import (
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/module"
 )
 
 // overviewMaxAge bounds how long an overview is kept when nothing was
@@ -44,7 +45,7 @@ type overviewCache struct {
 type cachedOverview struct {
 	seq      int64
 	counted  time.Time
-	overview *Overview
+	overview module.Overview
 }
 
 func newOverviewCache(d *db.DB) *overviewCache {
@@ -53,7 +54,7 @@ func newOverviewCache(d *db.DB) *overviewCache {
 
 // get returns the actor's overview, counting it with count unless the
 // kept one is still true.
-func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(context.Context) (*Overview, error)) (*Overview, error) {
+func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(context.Context) (module.Overview, error)) (module.Overview, error) {
 	seq, err := audit.Head(ctx, c.db)
 	if err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(c
 	if err != nil {
 		return nil, err
 	}
-	return v.(*Overview), nil
+	return v.(module.Overview), nil
 }
 
 // overviewKey names what an actor's overview depends on: who they are

@@ -22,15 +22,15 @@ func peopleFixture(t *testing.T, e *apptest.Env) (mine, theirs *people.Household
 	ctx := context.Background()
 	sys := auth.SystemActor("test")
 	mk := func(grid *org.Unit, code, name, first17 string) *people.Household {
-		b, err := e.App.Orgs.CreateUnit(ctx, sys, org.UnitInput{ParentID: grid.ID, Type: org.Building, Code: code, Name: "1号楼"})
+		b, err := e.Orgs.CreateUnit(ctx, sys, org.UnitInput{ParentID: grid.ID, Type: org.Building, Code: code, Name: "1号楼"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := e.App.People.CreateHousehold(ctx, sys, b.ID, "101")
+		h, err := e.People.CreateHousehold(ctx, sys, b.ID, "101")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.App.People.CreateResident(ctx, sys, people.ResidentInput{HouseholdID: h.ID, Name: name, IDNumber: first17 + string(pii.IDCheckChar(first17)),
+		if _, err := e.People.CreateResident(ctx, sys, people.ResidentInput{HouseholdID: h.ID, Name: name, IDNumber: first17 + string(pii.IDCheckChar(first17)),
 			Phone: "13912345678", Relation: "head", Tags: []string{"elderly_alone"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestPeoplePages(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		mine, _ := peopleFixture(t, e)
 		ctx := context.Background()
-		list, _, err := e.App.People.ListResidents(ctx, auth.SystemActor("test"), people.ResidentFilter{HouseholdID: mine.ID})
+		list, _, err := e.People.ListResidents(ctx, auth.SystemActor("test"), people.ResidentFilter{HouseholdID: mine.ID})
 		if err != nil || len(list) != 1 {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestPatchRefusesCreateOnlyFields(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		f := newAuditorFixture(t, e)
 		admin := e.Token(t, "admin")
-		other, _, err := e.App.People.ListResidents(t.Context(), auth.SystemActor("test"), people.ResidentFilter{HouseholdID: f.theirs.ID})
+		other, _, err := e.People.ListResidents(t.Context(), auth.SystemActor("test"), people.ResidentFilter{HouseholdID: f.theirs.ID})
 		if err != nil || len(other) != 1 {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func TestLostDatabaseIsUnavailable(t *testing.T) {
 			e := apptest.Start(t, engine)
 			token := e.Token(t, "grid1")
 			b := e.Browser(t, "grid1")
-			e.App.Events.DB = dbtest.Lost(t, engine)
+			e.Events.DB = dbtest.Lost(t, engine)
 			lon, lat := apptest.GridPoint(1)
 			send := func(c *http.Client, method, path, contentType, body, lang string) {
 				t.Helper()
@@ -76,7 +76,7 @@ func TestLostDatabaseIsUnavailableEverywhere(t *testing.T) {
 			token := e.Token(t, "admin")
 			b := e.Browser(t, "admin")
 			lost := dbtest.Lost(t, engine)
-			e.App.Orgs.DB, e.App.People.DB, e.App.Volunteer.DB, e.App.Events.DB, e.App.Calendar.DB = lost, lost, lost, lost, lost
+			e.Orgs.DB, e.People.DB, e.Volunteer.DB, e.Events.DB, e.Calendar.DB = lost, lost, lost, lost, lost
 			for _, c := range []struct{ method, path, body string }{
 				{"POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001099","name":"新网格"}`, e.Community1.ID)},
 				{"GET", "/api/v1/units", ""},

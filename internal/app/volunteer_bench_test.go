@@ -28,7 +28,7 @@ func BenchmarkRedeemAPI(b *testing.B) {
 			ctx := context.Background()
 			e := apptest.Start(b, engine)
 			sys := auth.SystemActor("bench")
-			vs := e.App.Volunteer
+			vs := e.Volunteer
 			var uid int64
 			if err := e.App.DB.QueryRow(ctx, `SELECT id FROM users WHERE username = 'volunteer1'`).Scan(&uid); err != nil {
 				b.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // addUser creates an account holding role at unit and returns its id.
 func addUser(t *testing.T, e *apptest.Env, name string, role auth.Role, unit *org.Unit) int64 {
 	t.Helper()
-	u, err := e.App.Accounts.CreateUser(context.Background(), auth.SystemActor("test"), auth.NewUser{Username: name, Password: apptest.Password,
+	u, err := e.Accounts.CreateUser(context.Background(), auth.SystemActor("test"), auth.NewUser{Username: name, Password: apptest.Password,
 		Grants: []auth.GrantSpec{{Role: role, UnitID: unit.ID}}})
 	if err != nil {
 		t.Fatalf("user %s: %v", name, err)
@@ -59,11 +59,11 @@ func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
 		ctx := context.Background()
 		sys := auth.SystemActor("test")
 		street := e.Token(t, "street1")
-		v, err := e.App.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "张志愿", IDNumber: "360403199001010010"})
+		v, err := e.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "张志愿", IDNumber: "360403199001010010"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, err := e.App.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "李志愿", IDNumber: "360403199001010029"})
+		other, err := e.Volunteer.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "李志愿", IDNumber: "360403199001010029"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
 		if ae, ok := fieldError(t, status, body, "user_id"); !ok || !strings.Contains(ae.Error.Fields["user_id"], "志愿者") {
 			t.Errorf("the refusal in Chinese: %d %s", status, body)
 		}
-		if rec, _ := e.App.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
+		if rec, _ := e.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
 			t.Fatalf("a refused link was kept: user %d", rec.UserID)
 		}
 		if n := auditCount(t, e, "volunteer.link", v.ID); n != 0 {
@@ -139,7 +139,7 @@ func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
 		if resp.StatusCode != 400 || !strings.Contains(string(b), "志愿者”角色") {
 			t.Errorf("the page linking the administrator: %d %s", resp.StatusCode, b)
 		}
-		if rec, _ := e.App.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
+		if rec, _ := e.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
 			t.Errorf("the page linked the administrator: user %d", rec.UserID)
 		}
 	})
@@ -153,7 +153,7 @@ func TestSignupOfAnotherStreetsVolunteer(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		ctx := context.Background()
 		sys := auth.SystemActor("test")
-		vs := e.App.Volunteer
+		vs := e.Volunteer
 		street := e.Token(t, "street1")
 		mine, err := vs.CreateVolunteer(ctx, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "张志愿", IDNumber: "360403199001010010"})
 		if err != nil {
@@ -189,7 +189,7 @@ func TestSignupOfAnotherStreetsVolunteer(t *testing.T) {
 // its error, and the team's page.
 func TestTeamFormOutOfScope(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		team, err := e.App.Volunteer.CreateTeam(context.Background(), auth.SystemActor("test"), volunteer.TeamInput{UnitID: e.Community1.ID, Type: "youth", Name: "青年队"})
+		team, err := e.Volunteer.CreateTeam(context.Background(), auth.SystemActor("test"), volunteer.TeamInput{UnitID: e.Community1.ID, Type: "youth", Name: "青年队"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +217,7 @@ func TestTeamFormOutOfScope(t *testing.T) {
 		if status, _ := post("street1", good); status != 303 {
 			t.Errorf("a good edit: %d", status)
 		}
-		if got, _ := e.App.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.Name != "白水湖青年队" {
+		if got, _ := e.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.Name != "白水湖青年队" {
 			t.Errorf("after the edit: %+v", got)
 		}
 	})
@@ -227,7 +227,7 @@ func TestTeamFormOutOfScope(t *testing.T) {
 // PATCH naming unit_id is refused and the team stays where it was.
 func TestTeamPatchRefusesUnit(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		team, err := e.App.Volunteer.CreateTeam(context.Background(), auth.SystemActor("test"), volunteer.TeamInput{UnitID: e.Community1.ID, Type: "youth", Name: "青年队"})
+		team, err := e.Volunteer.CreateTeam(context.Background(), auth.SystemActor("test"), volunteer.TeamInput{UnitID: e.Community1.ID, Type: "youth", Name: "青年队"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +235,7 @@ func TestTeamPatchRefusesUnit(t *testing.T) {
 		if !hasField(t, status, body, "unit_id") {
 			t.Errorf("a PATCH moving the team: %d %s", status, body)
 		}
-		if got, _ := e.App.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.UnitID != e.Community1.ID || got.Name != "青年队" {
+		if got, _ := e.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.UnitID != e.Community1.ID || got.Name != "青年队" {
 			t.Errorf("after the refused PATCH: %+v", got)
 		}
 	})

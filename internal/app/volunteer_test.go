@@ -24,7 +24,7 @@ func (c *shiftClock) now() time.Time          { return time.Now().Add(time.Durat
 func (c *shiftClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 func installClock(e *apptest.Env) *shiftClock {
 	c := &shiftClock{}
-	e.App.Volunteer.Now = c.now
+	e.Volunteer.Now = c.now
 	return c
 }
 
@@ -204,7 +204,7 @@ func TestVolunteerAPI(t *testing.T) {
 			t.Errorf("ranking: %+v", rank)
 		}
 		// The public certificate check needs no sign-in.
-		c, err := e.App.Volunteer.IssueCertificate(context.Background(), auth.SystemActor("test"), v.ID, "", "")
+		c, err := e.Volunteer.IssueCertificate(context.Background(), auth.SystemActor("test"), v.ID, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func TestVolunteerPages(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		ctx := context.Background()
 		sys := auth.SystemActor("test")
-		vs := e.App.Volunteer
+		vs := e.Volunteer
 		clock := installClock(e)
 		team, err := vs.CreateTeam(ctx, sys, volunteer.TeamInput{UnitID: e.Community1.ID, Type: "love_help", Name: "爱心帮帮团"})
 		if err != nil {

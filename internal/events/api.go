@@ -23,24 +23,24 @@ type API struct{ Store *Store }
 // maxAPIBody bounds an API body that carries photos (base64, six of 10 MB).
 const maxAPIBody = 90 << 20
 
-// Register adds the routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/events", web.ActorAPI(a.list))
-	mux.Handle("POST /api/v1/events", web.ActorAPI(a.create))
-	mux.Handle("GET /api/v1/events/indicators", web.ActorAPI(a.indicators))
-	mux.Handle("GET /api/v1/events/ranking", web.ActorAPI(a.ranking))
-	mux.Handle("GET /api/v1/events/{id}", web.ActorPathAPI(a.get))
-	mux.Handle("POST /api/v1/events/{id}/actions", web.ActorPathAPI(a.act))
-	mux.Handle("GET /api/v1/events/{id}/nearby", web.ActorPathAPI(a.nearby))
-	mux.Handle("GET /api/v1/events/{id}/photos/{pid}", http.HandlerFunc(a.photo))
-	mux.Handle("GET /api/v1/event-categories", web.ActorAPI(a.categories))
-	mux.Handle("POST /api/v1/event-categories", web.ActorAPI(func(r *http.Request, actor *auth.Actor) (any, error) {
+// Register adds the API's routes.
+func (a *API) Register(rt *web.Routes) {
+	rt.API("GET /api/v1/events", web.Read(PermRead, PermHandle, PermReport), a.list)
+	rt.API("POST /api/v1/events", web.Write(PermReport), a.create)
+	rt.API("GET /api/v1/events/indicators", web.Read(PermRead, PermHandle), a.indicators)
+	rt.API("GET /api/v1/events/ranking", web.Read(PermRead, PermHandle), a.ranking)
+	rt.APIByID("GET /api/v1/events/{id}", web.Read(PermRead, PermHandle, PermReport).On("event"), a.get)
+	rt.APIByID("POST /api/v1/events/{id}/actions", web.Write(PermReport, PermDispatch, PermHandle, PermVerify).On("event"), a.act)
+	rt.APIByID("GET /api/v1/events/{id}/nearby", web.Read(PermRead, PermHandle, PermReport).On("event"), a.nearby)
+	rt.Handle("GET /api/v1/events/{id}/photos/{pid}", web.Read(PermRead, PermHandle, PermReport).On("event", "photo"), http.HandlerFunc(a.photo))
+	rt.API("GET /api/v1/event-categories", web.Read(PermRead, PermHandle, PermReport), a.categories)
+	rt.API("POST /api/v1/event-categories", web.Write(PermAdmin), func(r *http.Request, actor *auth.Actor) (any, error) {
 		return a.saveCategory(r, actor, 0)
-	}))
-	mux.Handle("PUT /api/v1/event-categories/{id}", web.ActorPathAPI(a.saveCategory))
-	mux.Handle("GET /api/v1/calendar", web.ActorAPI(a.calendar))
-	mux.Handle("PUT /api/v1/calendar/{year}", web.ActorAPI(a.setCalendar))
-	mux.Handle("GET /api/v1/notifications", web.ActorAPI(a.notifications))
+	})
+	rt.APIByID("PUT /api/v1/event-categories/{id}", web.Write(PermAdmin).On("category"), a.saveCategory)
+	rt.API("GET /api/v1/calendar", web.Read(PermRead, PermHandle, PermReport), a.calendar)
+	rt.API("PUT /api/v1/calendar/{year}", web.Write(workcal.PermManage).On("year"), a.setCalendar)
+	rt.API("GET /api/v1/notifications", web.Own(), a.notifications)
 }
 
 // EventJSON is an event in the API.

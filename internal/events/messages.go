@@ -4,6 +4,11 @@ import "grassroots/internal/platform/i18n"
 
 func init() {
 	i18n.Register(i18n.Catalog{
+		// The module's figures on the home page.
+		"home.events_open":    {Zh: "未办结事件", En: "Open events"},
+		"home.events_overdue": {Zh: "超时事件", En: "Overdue events"},
+		"home.on_time_rate":   {Zh: "近30天按期结案率（%）", En: "On-time closing, last 30 days (%)"},
+
 		"role.operator": {Zh: "热线接线员", En: "Hotline operator"},
 		"events.in_use": {Zh: "网格事件", En: "grid events"},
 		"role.resident": {Zh: "居民", En: "Resident"},

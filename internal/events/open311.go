@@ -41,14 +41,14 @@ type Open311 struct {
 	TrustProxy bool
 }
 
-// Register adds the Open311 routes to mux (the public one: Open311 clients
-// do not sign in).
-func (o *Open311) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /open311/v2/{file}", o.top)
-	mux.HandleFunc("POST /open311/v2/{file}", o.post)
-	mux.HandleFunc("GET /open311/v2/services/{file}", o.service)
-	mux.HandleFunc("GET /open311/v2/requests/{file}", o.request)
-	mux.HandleFunc("GET /open311/v2/tokens/{file}", o.token)
+// Register adds the Open311 routes, public: Open311 clients do not sign
+// in (they send an API key).
+func (o *Open311) Register(rt *web.Routes) {
+	rt.Handle("GET /open311/v2/{file}", web.Public(), http.HandlerFunc(o.top))
+	rt.Handle("POST /open311/v2/{file}", web.Public(), http.HandlerFunc(o.post))
+	rt.Handle("GET /open311/v2/services/{file}", web.Public(), http.HandlerFunc(o.service))
+	rt.Handle("GET /open311/v2/requests/{file}", web.Public(), http.HandlerFunc(o.request))
+	rt.Handle("GET /open311/v2/tokens/{file}", web.Public(), http.HandlerFunc(o.token))
 }
 
 // o311Error is one error in the spec's list.

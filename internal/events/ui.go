@@ -50,7 +50,7 @@ var Pages = []string{"events/list", "events/report", "events/event", "events/map
 	"events/categories", "events/category_form", "events/calendar", "events/notifications"}
 
 // Register parses the templates, adds the navigation and routes.
-func (u *UI) Register(mux *http.ServeMux) error {
+func (u *UI) Register(rt *web.Routes) error {
 	if err := u.R.AddPages("events", templateFiles, "templates"); err != nil {
 		return err
 	}
@@ -64,25 +64,24 @@ func (u *UI) Register(mux *http.ServeMux) error {
 		web.NavItem{Key: "nav.events_indicators", Href: "/events/indicators", Perm: PermNav, Order: 33, Group: "navgroup.events"},
 		web.NavItem{Key: "nav.events_categories", Href: "/event-categories", Perm: PermAdmin, Order: 34, Group: "navgroup.events"},
 	)
-	h := u.R.Handler
-	mux.Handle("GET /events", h(u.list))
-	mux.Handle("GET /events/new", h(u.reportForm))
-	mux.Handle("POST /events", h(u.report))
-	mux.Handle("GET /events/map", h(u.mapPage))
-	mux.Handle("GET /events/indicators", h(u.indicators))
-	mux.Handle("GET /event-categories", h(u.categories))
-	mux.Handle("GET /event-categories/new", h(u.categoryForm))
-	mux.Handle("GET /event-categories/{id}", h(u.categoryForm))
-	mux.Handle("POST /event-categories", h(u.saveCategory))
-	mux.Handle("POST /event-categories/{id}", h(u.saveCategory))
-	mux.Handle("GET /event-calendar", h(u.calendar))
-	mux.Handle("POST /event-calendar", h(u.saveCalendar))
-	mux.Handle("GET /notifications", h(u.notifications))
-	mux.Handle("POST /notifications/read", h(u.markRead))
-	mux.Handle("GET /events/{id}", h(u.event))
-	mux.Handle("POST /events/{id}/act", h(u.act))
-	mux.Handle("POST /events/{id}/caller", h(u.revealCaller))
-	mux.Handle("GET /events/{id}/photos/{pid}", h(func(w http.ResponseWriter, r *http.Request) error { return servePhoto(u.Store, w, r) }))
+	rt.Page("GET /events", web.Read(PermRead, PermHandle, PermReport), u.list)
+	rt.Page("GET /events/new", web.Write(PermReport), u.reportForm)
+	rt.Page("POST /events", web.Write(PermReport), u.report)
+	rt.Page("GET /events/map", web.Read(PermRead), u.mapPage)
+	rt.Page("GET /events/indicators", web.Read(PermRead, PermHandle), u.indicators)
+	rt.Page("GET /event-categories", web.Read(PermRead, PermHandle, PermReport), u.categories)
+	rt.Page("GET /event-categories/new", web.Write(PermAdmin), u.categoryForm)
+	rt.Page("GET /event-categories/{id}", web.Write(PermAdmin).On("category"), u.categoryForm)
+	rt.Page("POST /event-categories", web.Write(PermAdmin), u.saveCategory)
+	rt.Page("POST /event-categories/{id}", web.Write(PermAdmin).On("category"), u.saveCategory)
+	rt.Page("GET /event-calendar", web.Read(PermRead, PermHandle, PermReport), u.calendar)
+	rt.Page("POST /event-calendar", web.Write(workcal.PermManage), u.saveCalendar)
+	rt.Page("GET /notifications", web.Own(), u.notifications)
+	rt.Page("POST /notifications/read", web.Own(), u.markRead)
+	rt.Page("GET /events/{id}", web.Read(PermRead, PermHandle, PermReport).On("event"), u.event)
+	rt.Page("POST /events/{id}/act", web.Write(PermReport, PermDispatch, PermHandle, PermVerify).On("event"), u.act)
+	rt.Page("POST /events/{id}/caller", web.Write(PermUnmask).On("event"), u.revealCaller)
+	rt.Page("GET /events/{id}/photos/{pid}", web.Read(PermRead, PermHandle, PermReport).On("event", "photo"), func(w http.ResponseWriter, r *http.Request) error { return servePhoto(u.Store, w, r) })
 	return nil
 }
 

@@ -15,33 +15,33 @@ import (
 // and /api/v1/part-time-members.
 type API struct{ Store *Store }
 
-// Register adds the org API's routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/units", web.ActorAPI(a.listUnits))
-	mux.Handle("POST /api/v1/units", web.ActorAPI(a.createUnit))
-	mux.Handle("GET /api/v1/units/{id}", web.ActorPathAPI(a.getUnit))
-	mux.Handle("PATCH /api/v1/units/{id}", web.ActorPathAPI(a.patchUnit))
-	mux.Handle("DELETE /api/v1/units/{id}", web.ActorPathAPI(a.deleteUnit))
+// Register adds the org API's routes.
+func (a *API) Register(rt *web.Routes) {
+	rt.API("GET /api/v1/units", web.Read(PermRead), a.listUnits)
+	rt.API("POST /api/v1/units", web.Write(PermWrite), a.createUnit)
+	rt.APIByID("GET /api/v1/units/{id}", web.Read(PermRead).On("unit"), a.getUnit)
+	rt.APIByID("PATCH /api/v1/units/{id}", web.Write(PermWrite).On("unit"), a.patchUnit)
+	rt.APIByID("DELETE /api/v1/units/{id}", web.Write(PermWrite).On("unit"), a.deleteUnit)
 
-	mux.Handle("GET /api/v1/party-orgs", web.ActorAPI(a.listPartyOrgs))
-	mux.Handle("POST /api/v1/party-orgs", web.ActorAPI(a.createPartyOrg))
-	mux.Handle("GET /api/v1/party-orgs/{id}", web.ActorPathAPI(a.getPartyOrg))
-	mux.Handle("PATCH /api/v1/party-orgs/{id}", web.ActorPathAPI(a.patchPartyOrg))
-	mux.Handle("DELETE /api/v1/party-orgs/{id}", web.ActorPathAPI(a.deletePartyOrg))
+	rt.API("GET /api/v1/party-orgs", web.Read(PermRead), a.listPartyOrgs)
+	rt.API("POST /api/v1/party-orgs", web.Write(PermWrite), a.createPartyOrg)
+	rt.APIByID("GET /api/v1/party-orgs/{id}", web.Read(PermRead).On("party_org"), a.getPartyOrg)
+	rt.APIByID("PATCH /api/v1/party-orgs/{id}", web.Write(PermWrite).On("party_org"), a.patchPartyOrg)
+	rt.APIByID("DELETE /api/v1/party-orgs/{id}", web.Write(PermWrite).On("party_org"), a.deletePartyOrg)
 
-	mux.Handle("GET /api/v1/co-building-units", web.ActorAPI(a.listCoBuilding))
-	mux.Handle("POST /api/v1/co-building-units", web.ActorAPI(a.createCoBuilding))
-	mux.Handle("GET /api/v1/co-building-units/{id}", web.ActorPathAPI(a.getCoBuilding))
-	mux.Handle("PATCH /api/v1/co-building-units/{id}", web.ActorPathAPI(a.patchCoBuilding))
-	mux.Handle("DELETE /api/v1/co-building-units/{id}", web.ActorPathAPI(a.deleteCoBuilding))
-	mux.Handle("POST /api/v1/co-building-units/{id}/agreements", web.ActorPathAPI(a.addAgreement))
-	mux.Handle("DELETE /api/v1/co-building-units/{id}/agreements/{aid}", web.ActorPathAPI(a.deleteAgreement))
+	rt.API("GET /api/v1/co-building-units", web.Read(PermRead), a.listCoBuilding)
+	rt.API("POST /api/v1/co-building-units", web.Write(PermWrite), a.createCoBuilding)
+	rt.APIByID("GET /api/v1/co-building-units/{id}", web.Read(PermRead).On("co_building"), a.getCoBuilding)
+	rt.APIByID("PATCH /api/v1/co-building-units/{id}", web.Write(PermWrite).On("co_building"), a.patchCoBuilding)
+	rt.APIByID("DELETE /api/v1/co-building-units/{id}", web.Write(PermWrite).On("co_building"), a.deleteCoBuilding)
+	rt.APIByID("POST /api/v1/co-building-units/{id}/agreements", web.Write(PermWrite).On("co_building"), a.addAgreement)
+	rt.APIByID("DELETE /api/v1/co-building-units/{id}/agreements/{aid}", web.Write(PermWrite).On("co_building", "agreement"), a.deleteAgreement)
 
-	mux.Handle("GET /api/v1/part-time-members", web.ActorAPI(a.listPartTime))
-	mux.Handle("POST /api/v1/part-time-members", web.ActorAPI(a.createPartTime))
-	mux.Handle("GET /api/v1/part-time-members/{id}", web.ActorPathAPI(a.getPartTime))
-	mux.Handle("PATCH /api/v1/part-time-members/{id}", web.ActorPathAPI(a.patchPartTime))
-	mux.Handle("DELETE /api/v1/part-time-members/{id}", web.ActorPathAPI(a.deletePartTime))
+	rt.API("GET /api/v1/part-time-members", web.Read(PermRead), a.listPartTime)
+	rt.API("POST /api/v1/part-time-members", web.Write(PermWrite), a.createPartTime)
+	rt.APIByID("GET /api/v1/part-time-members/{id}", web.Read(PermRead).On("part_time_member"), a.getPartTime)
+	rt.APIByID("PATCH /api/v1/part-time-members/{id}", web.Write(PermWrite).On("part_time_member"), a.patchPartTime)
+	rt.APIByID("DELETE /api/v1/part-time-members/{id}", web.Write(PermWrite).On("part_time_member"), a.deletePartTime)
 }
 
 // UnitJSON is a unit in the API.

@@ -4,6 +4,14 @@ import "grassroots/internal/platform/i18n"
 
 func init() {
 	i18n.Register(i18n.Catalog{
+		// The module's figures on the home page.
+		"home.streets":     {Zh: "街道", En: "Streets"},
+		"home.communities": {Zh: "社区", En: "Communities"},
+		"home.grids":       {Zh: "网格", En: "Grids"},
+		"home.party_orgs":  {Zh: "基层党组织", En: "Grassroots party organisations"},
+		"home.co_building": {Zh: "共驻共建单位", En: "Co-building units"},
+		"home.part_time":   {Zh: "兼职委员", En: "Part-time members"},
+
 		"nav.tree":               {Zh: "组织架构", En: "Unit tree"},
 		"nav.party_orgs":         {Zh: "党组织", En: "Party organisations"},
 		"nav.co_building":        {Zh: "共驻共建单位", En: "Co-building units"},

@@ -241,13 +241,14 @@ func (s *Store) AddAgreement(ctx context.Context, actor *auth.Actor, unitID int6
 	if err := actor.Require(PermWrite); err != nil {
 		return nil, err
 	}
-	signed, expires, err := in.validate()
-	if err != nil {
-		return nil, err
-	}
 	var out *Agreement
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		// The unit first: out of scope is not found, whatever was sent.
 		c, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), unitID)
+		if err != nil {
+			return err
+		}
+		signed, expires, err := in.validate()
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ var Pages = []string{"org/tree", "org/units", "org/unit", "org/unit_form", "org/
 	"org/part_time", "org/part_time_form"}
 
 // Register parses the templates, adds the navigation and routes.
-func (u *UI) Register(mux *http.ServeMux) error {
+func (u *UI) Register(rt *web.Routes) error {
 	if err := u.R.AddPages("org", templateFiles, "templates"); err != nil {
 		return err
 	}
@@ -45,42 +45,41 @@ func (u *UI) Register(mux *http.ServeMux) error {
 		web.NavItem{Key: "nav.co_building", Href: "/co-building", Perm: PermRead, Order: 12, Group: "navgroup.org"},
 		web.NavItem{Key: "nav.part_time", Href: "/part-time-members", Perm: PermRead, Order: 13, Group: "navgroup.org"},
 	)
-	h := u.R.Handler
-	mux.Handle("GET /units", h(u.tree))
-	mux.Handle("GET /units/list", h(u.units))
-	mux.Handle("GET /units/new", h(u.newUnit))
-	mux.Handle("POST /units", h(u.createUnit))
-	mux.Handle("GET /units/{id}", h(u.unit))
-	mux.Handle("GET /units/{id}/children", h(u.children))
-	mux.Handle("GET /units/{id}/edit", h(u.editUnit))
-	mux.Handle("POST /units/{id}", h(u.updateUnit))
-	mux.Handle("GET /units/{id}/move", h(u.moveForm))
-	mux.Handle("POST /units/{id}/move", h(u.moveUnit))
-	mux.Handle("POST /units/{id}/delete", h(u.deleteUnit))
+	rt.Page("GET /units", web.Read(PermRead), u.tree)
+	rt.Page("GET /units/list", web.Read(PermRead), u.units)
+	rt.Page("GET /units/new", web.Write(PermWrite), u.newUnit)
+	rt.Page("POST /units", web.Write(PermWrite), u.createUnit)
+	rt.Page("GET /units/{id}", web.Read(PermRead).On("unit"), u.unit)
+	rt.Page("GET /units/{id}/children", web.Read(PermRead).On("unit"), u.children)
+	rt.Page("GET /units/{id}/edit", web.Write(PermWrite).On("unit"), u.editUnit)
+	rt.Page("POST /units/{id}", web.Write(PermWrite).On("unit"), u.updateUnit)
+	rt.Page("GET /units/{id}/move", web.Write(PermWrite).On("unit"), u.moveForm)
+	rt.Page("POST /units/{id}/move", web.Write(PermWrite).On("unit"), u.moveUnit)
+	rt.Page("POST /units/{id}/delete", web.Write(PermWrite).On("unit"), u.deleteUnit)
 
-	mux.Handle("GET /party-orgs", h(u.partyOrgs))
-	mux.Handle("GET /party-orgs/new", h(u.newPartyOrg))
-	mux.Handle("POST /party-orgs", h(u.savePartyOrg))
-	mux.Handle("GET /party-orgs/{id}", h(u.editPartyOrg))
-	mux.Handle("POST /party-orgs/{id}", h(u.savePartyOrg))
-	mux.Handle("POST /party-orgs/{id}/delete", h(u.deletePartyOrg))
+	rt.Page("GET /party-orgs", web.Read(PermRead), u.partyOrgs)
+	rt.Page("GET /party-orgs/new", web.Write(PermWrite), u.newPartyOrg)
+	rt.Page("POST /party-orgs", web.Write(PermWrite), u.savePartyOrg)
+	rt.Page("GET /party-orgs/{id}", web.Read(PermRead).On("party_org"), u.editPartyOrg)
+	rt.Page("POST /party-orgs/{id}", web.Write(PermWrite).On("party_org"), u.savePartyOrg)
+	rt.Page("POST /party-orgs/{id}/delete", web.Write(PermWrite).On("party_org"), u.deletePartyOrg)
 
-	mux.Handle("GET /co-building", h(u.coBuilding))
-	mux.Handle("GET /co-building/new", h(u.newCoBuilding))
-	mux.Handle("POST /co-building", h(u.saveCoBuilding))
-	mux.Handle("GET /co-building/{id}", h(u.coBuildingUnit))
-	mux.Handle("GET /co-building/{id}/edit", h(u.editCoBuilding))
-	mux.Handle("POST /co-building/{id}", h(u.saveCoBuilding))
-	mux.Handle("POST /co-building/{id}/delete", h(u.deleteCoBuilding))
-	mux.Handle("POST /co-building/{id}/agreements", h(u.addAgreement))
-	mux.Handle("POST /co-building/{id}/agreements/{aid}/delete", h(u.deleteAgreement))
+	rt.Page("GET /co-building", web.Read(PermRead), u.coBuilding)
+	rt.Page("GET /co-building/new", web.Write(PermWrite), u.newCoBuilding)
+	rt.Page("POST /co-building", web.Write(PermWrite), u.saveCoBuilding)
+	rt.Page("GET /co-building/{id}", web.Read(PermRead).On("co_building"), u.coBuildingUnit)
+	rt.Page("GET /co-building/{id}/edit", web.Write(PermWrite).On("co_building"), u.editCoBuilding)
+	rt.Page("POST /co-building/{id}", web.Write(PermWrite).On("co_building"), u.saveCoBuilding)
+	rt.Page("POST /co-building/{id}/delete", web.Write(PermWrite).On("co_building"), u.deleteCoBuilding)
+	rt.Page("POST /co-building/{id}/agreements", web.Write(PermWrite).On("co_building"), u.addAgreement)
+	rt.Page("POST /co-building/{id}/agreements/{aid}/delete", web.Write(PermWrite).On("co_building", "agreement"), u.deleteAgreement)
 
-	mux.Handle("GET /part-time-members", h(u.partTime))
-	mux.Handle("GET /part-time-members/new", h(u.newPartTime))
-	mux.Handle("POST /part-time-members", h(u.savePartTime))
-	mux.Handle("GET /part-time-members/{id}", h(u.editPartTime))
-	mux.Handle("POST /part-time-members/{id}", h(u.savePartTime))
-	mux.Handle("POST /part-time-members/{id}/delete", h(u.deletePartTime))
+	rt.Page("GET /part-time-members", web.Read(PermRead), u.partTime)
+	rt.Page("GET /part-time-members/new", web.Write(PermWrite), u.newPartTime)
+	rt.Page("POST /part-time-members", web.Write(PermWrite), u.savePartTime)
+	rt.Page("GET /part-time-members/{id}", web.Read(PermRead).On("part_time_member"), u.editPartTime)
+	rt.Page("POST /part-time-members/{id}", web.Write(PermWrite).On("part_time_member"), u.savePartTime)
+	rt.Page("POST /part-time-members/{id}/delete", web.Write(PermWrite).On("part_time_member"), u.deletePartTime)
 	return nil
 }
 

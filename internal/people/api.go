@@ -16,42 +16,42 @@ type API struct {
 	Hours HoursSource
 }
 
-// Register adds the people API's routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/residents", web.ActorAPI(a.listResidents))
-	mux.Handle("POST /api/v1/residents", web.ActorAPI(a.createResident))
-	mux.Handle("GET /api/v1/residents/{id}", web.ActorPathAPI(a.getResident))
-	mux.Handle("PATCH /api/v1/residents/{id}", web.ActorPathAPI(a.patchResident))
-	mux.Handle("POST /api/v1/residents/{id}/status", web.ActorPathAPI(a.residentStatus))
-	mux.Handle("POST /api/v1/residents/{id}/reveal", web.ActorPathAPI(a.reveal))
+// Register adds the people API's routes.
+func (a *API) Register(rt *web.Routes) {
+	rt.API("GET /api/v1/residents", web.Read(PermRead), a.listResidents)
+	rt.API("POST /api/v1/residents", web.Write(PermWrite), a.createResident)
+	rt.APIByID("GET /api/v1/residents/{id}", web.Read(PermRead).On("resident"), a.getResident)
+	rt.APIByID("PATCH /api/v1/residents/{id}", web.Write(PermWrite).On("resident"), a.patchResident)
+	rt.APIByID("POST /api/v1/residents/{id}/status", web.Write(PermWrite).On("resident"), a.residentStatus)
+	rt.APIByID("POST /api/v1/residents/{id}/reveal", web.Write(PermUnmask).On("resident"), a.reveal)
 
-	mux.Handle("GET /api/v1/households", web.ActorAPI(a.listHouseholds))
-	mux.Handle("POST /api/v1/households", web.ActorAPI(a.createHousehold))
-	mux.Handle("GET /api/v1/households/{id}", web.ActorPathAPI(a.getHousehold))
-	mux.Handle("POST /api/v1/households/{id}/move", web.ActorPathAPI(a.moveHousehold))
-	mux.Handle("GET /api/v1/households/{id}/history", web.ActorPathAPI(a.householdHistory))
+	rt.API("GET /api/v1/households", web.Read(PermRead), a.listHouseholds)
+	rt.API("POST /api/v1/households", web.Write(PermWrite), a.createHousehold)
+	rt.APIByID("GET /api/v1/households/{id}", web.Read(PermRead).On("household"), a.getHousehold)
+	rt.APIByID("POST /api/v1/households/{id}/move", web.Write(PermWrite).On("household"), a.moveHousehold)
+	rt.APIByID("GET /api/v1/households/{id}/history", web.Read(PermRead).On("household"), a.householdHistory)
 
-	mux.Handle("GET /api/v1/party-members", web.ActorAPI(a.listMembers))
-	mux.Handle("POST /api/v1/party-members", web.ActorAPI(a.createMember))
-	mux.Handle("GET /api/v1/party-members/{id}", web.ActorPathAPI(a.getMember))
-	mux.Handle("PATCH /api/v1/party-members/{id}", web.ActorPathAPI(a.patchMember))
-	mux.Handle("POST /api/v1/party-members/{id}/register", web.ActorPathAPI(a.registerMember))
-	mux.Handle("POST /api/v1/party-members/{id}/hours", web.ActorPathAPI(a.recordHours))
-	mux.Handle("GET /api/v1/party-members/{id}/feedback", web.ActorPathAPI(a.feedback))
+	rt.API("GET /api/v1/party-members", web.Read(PermRead), a.listMembers)
+	rt.API("POST /api/v1/party-members", web.Write(PermWrite), a.createMember)
+	rt.APIByID("GET /api/v1/party-members/{id}", web.Read(PermRead).On("party_member"), a.getMember)
+	rt.APIByID("PATCH /api/v1/party-members/{id}", web.Write(PermWrite).On("party_member"), a.patchMember)
+	rt.APIByID("POST /api/v1/party-members/{id}/register", web.Write(PermWrite).On("party_member"), a.registerMember)
+	rt.APIByID("POST /api/v1/party-members/{id}/hours", web.Write(PermWrite).On("party_member"), a.recordHours)
+	rt.APIByID("GET /api/v1/party-members/{id}/feedback", web.Read(PermRead).On("party_member"), a.feedback)
 
-	mux.Handle("GET /api/v1/service-posts", web.ActorAPI(a.listPosts))
-	mux.Handle("POST /api/v1/service-posts", web.ActorAPI(a.createPost))
-	mux.Handle("POST /api/v1/service-posts/{id}/claims", web.ActorPathAPI(a.claimPost))
+	rt.API("GET /api/v1/service-posts", web.Read(PermRead), a.listPosts)
+	rt.API("POST /api/v1/service-posts", web.Write(PermWrite), a.createPost)
+	rt.APIByID("POST /api/v1/service-posts/{id}/claims", web.Write(PermWrite).On("service_post"), a.claimPost)
 
-	mux.Handle("GET /api/v1/grid-staff", web.ActorAPI(a.listStaff))
-	mux.Handle("POST /api/v1/grid-staff", web.ActorAPI(a.createStaff))
-	mux.Handle("PATCH /api/v1/grid-staff/{id}", web.ActorPathAPI(a.patchStaff))
-	mux.Handle("DELETE /api/v1/grid-staff/{id}", web.ActorPathAPI(a.deleteStaff))
+	rt.API("GET /api/v1/grid-staff", web.Read(PermRead), a.listStaff)
+	rt.API("POST /api/v1/grid-staff", web.Write(PermWrite), a.createStaff)
+	rt.APIByID("PATCH /api/v1/grid-staff/{id}", web.Write(PermWrite).On("grid_staff"), a.patchStaff)
+	rt.APIByID("DELETE /api/v1/grid-staff/{id}", web.Write(PermWrite).On("grid_staff"), a.deleteStaff)
 
-	mux.Handle("GET /api/v1/workers", web.ActorAPI(a.listWorkers))
-	mux.Handle("POST /api/v1/workers", web.ActorAPI(a.createWorker))
-	mux.Handle("GET /api/v1/workers/{id}", web.ActorPathAPI(a.getWorker))
-	mux.Handle("PATCH /api/v1/workers/{id}", web.ActorPathAPI(a.patchWorker))
+	rt.API("GET /api/v1/workers", web.Read(PermRead), a.listWorkers)
+	rt.API("POST /api/v1/workers", web.Write(PermWrite), a.createWorker)
+	rt.APIByID("GET /api/v1/workers/{id}", web.Read(PermRead).On("worker"), a.getWorker)
+	rt.APIByID("PATCH /api/v1/workers/{id}", web.Write(PermWrite).On("worker"), a.patchWorker)
 }
 
 // ResidentJSON is a resident in the API, masked.

@@ -4,6 +4,12 @@ import "grassroots/internal/platform/i18n"
 
 func init() {
 	i18n.Register(i18n.Catalog{
+		// The module's figures on the home page.
+		"home.residents":    {Zh: "实有人口", En: "Residents"},
+		"home.households":   {Zh: "住户", En: "Households"},
+		"home.grid_members": {Zh: "网格员", En: "Grid members"},
+		"home.in_service":   {Zh: "在职党员到社区报到", En: "In-service members reported"},
+
 		"nav.residents":     {Zh: "居民户籍", En: "Residents"},
 		"nav.party_members": {Zh: "党员", En: "Party members"},
 		"nav.in_service":    {Zh: "在职党员报到", En: "In-service members"},

@@ -35,7 +35,13 @@ type Store struct {
 	Orgs  *org.Store
 	Vault *pii.Vault
 	Now   func() time.Time
+	// hours gives party members' feedback sheets their verified
+	// volunteer hours (nil: none), as a module above sets it.
+	hours HoursSource
 }
+
+// SetHoursSource makes h the source of members' verified volunteer hours.
+func (s *Store) SetHoursSource(h HoursSource) { s.hours = h }
 
 // NewStore returns the people store.
 func NewStore(d *db.DB, orgs *org.Store, vault *pii.Vault) *Store {

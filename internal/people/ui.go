@@ -32,7 +32,7 @@ var Pages = []string{"people/residents", "people/resident", "people/resident_for
 	"people/workers", "people/worker_form", "people/grid_staff", "people/staff_form"}
 
 // Register parses the templates, adds the navigation and routes.
-func (u *UI) Register(mux *http.ServeMux) error {
+func (u *UI) Register(rt *web.Routes) error {
 	if err := u.R.AddPages("people", templateFiles, "templates"); err != nil {
 		return err
 	}
@@ -47,45 +47,44 @@ func (u *UI) Register(mux *http.ServeMux) error {
 		web.NavItem{Key: "nav.grid_staff", Href: "/grid-staff", Perm: PermRead, Order: 23, Group: "navgroup.people"},
 		web.NavItem{Key: "nav.workers", Href: "/workers", Perm: PermRead, Order: 24, Group: "navgroup.people"},
 	)
-	h := u.R.Handler
-	mux.Handle("GET /my-grid", h(u.myGrid))
-	mux.Handle("GET /residents", h(u.residents))
-	mux.Handle("GET /residents/new", h(u.newResident))
-	mux.Handle("POST /residents", h(u.saveResident))
-	mux.Handle("GET /residents/{id}", h(u.resident))
-	mux.Handle("GET /residents/{id}/edit", h(u.editResident))
-	mux.Handle("POST /residents/{id}", h(u.saveResident))
-	mux.Handle("POST /residents/{id}/reveal", h(u.reveal))
-	mux.Handle("POST /residents/{id}/status", h(u.residentStatus))
-	mux.Handle("POST /households", h(u.createHousehold))
-	mux.Handle("GET /households/{id}", h(u.household))
-	mux.Handle("POST /households/{id}/move", h(u.moveHousehold))
+	rt.Page("GET /my-grid", web.Read(PermRead), u.myGrid)
+	rt.Page("GET /residents", web.Read(PermRead), u.residents)
+	rt.Page("GET /residents/new", web.Write(PermWrite), u.newResident)
+	rt.Page("POST /residents", web.Write(PermWrite), u.saveResident)
+	rt.Page("GET /residents/{id}", web.Read(PermRead).On("resident"), u.resident)
+	rt.Page("GET /residents/{id}/edit", web.Write(PermWrite).On("resident"), u.editResident)
+	rt.Page("POST /residents/{id}", web.Write(PermWrite).On("resident"), u.saveResident)
+	rt.Page("POST /residents/{id}/reveal", web.Write(PermUnmask).On("resident"), u.reveal)
+	rt.Page("POST /residents/{id}/status", web.Write(PermWrite).On("resident"), u.residentStatus)
+	rt.Page("POST /households", web.Write(PermWrite), u.createHousehold)
+	rt.Page("GET /households/{id}", web.Read(PermRead).On("household"), u.household)
+	rt.Page("POST /households/{id}/move", web.Write(PermWrite).On("household"), u.moveHousehold)
 
-	mux.Handle("GET /party-members", h(u.members))
-	mux.Handle("GET /party-members/new", h(u.newMember))
-	mux.Handle("POST /party-members", h(u.saveMember))
-	mux.Handle("GET /party-members/{id}", h(u.member))
-	mux.Handle("POST /party-members/{id}", h(u.saveMember))
-	mux.Handle("POST /party-members/{id}/register", h(u.registerMember))
-	mux.Handle("POST /party-members/{id}/hours", h(u.recordHours))
-	mux.Handle("GET /party-members/{id}/feedback", h(u.feedback))
-	mux.Handle("GET /in-service", h(u.inService))
-	mux.Handle("POST /service-posts", h(u.createPost))
-	mux.Handle("POST /service-posts/{id}/claims", h(u.claimPost))
+	rt.Page("GET /party-members", web.Read(PermRead), u.members)
+	rt.Page("GET /party-members/new", web.Write(PermWrite), u.newMember)
+	rt.Page("POST /party-members", web.Write(PermWrite), u.saveMember)
+	rt.Page("GET /party-members/{id}", web.Read(PermRead).On("party_member"), u.member)
+	rt.Page("POST /party-members/{id}", web.Write(PermWrite).On("party_member"), u.saveMember)
+	rt.Page("POST /party-members/{id}/register", web.Write(PermWrite).On("party_member"), u.registerMember)
+	rt.Page("POST /party-members/{id}/hours", web.Write(PermWrite).On("party_member"), u.recordHours)
+	rt.Page("GET /party-members/{id}/feedback", web.Read(PermRead).On("party_member"), u.feedback)
+	rt.Page("GET /in-service", web.Read(PermRead), u.inService)
+	rt.Page("POST /service-posts", web.Write(PermWrite), u.createPost)
+	rt.Page("POST /service-posts/{id}/claims", web.Write(PermWrite).On("service_post"), u.claimPost)
 
-	mux.Handle("GET /workers", h(u.workers))
-	mux.Handle("GET /workers/new", h(u.workerForm))
-	mux.Handle("GET /workers/{id}", h(u.workerForm))
-	mux.Handle("POST /workers", h(u.saveWorker))
-	mux.Handle("POST /workers/{id}", h(u.saveWorker))
+	rt.Page("GET /workers", web.Read(PermRead), u.workers)
+	rt.Page("GET /workers/new", web.Write(PermWrite), u.workerForm)
+	rt.Page("GET /workers/{id}", web.Read(PermRead).On("worker"), u.workerForm)
+	rt.Page("POST /workers", web.Write(PermWrite), u.saveWorker)
+	rt.Page("POST /workers/{id}", web.Write(PermWrite).On("worker"), u.saveWorker)
 
-	mux.Handle("GET /grid-staff", h(u.gridStaff))
-	mux.Handle("GET /grid-staff/new", h(u.staffForm))
-	mux.Handle("GET /grid-staff/{id}", h(u.staffForm))
-	mux.Handle("POST /grid-staff", h(u.saveStaff))
-	mux.Handle("POST /grid-staff/{id}", h(u.saveStaff))
-	mux.Handle("POST /grid-staff/{id}/delete", h(u.deleteStaff))
-	return u.registerSheets(mux) // spreadsheet import and export (ui_import.go)
+	rt.Page("GET /grid-staff", web.Read(PermRead), u.gridStaff)
+	rt.Page("GET /grid-staff/new", web.Write(PermWrite), u.staffForm)
+	rt.Page("GET /grid-staff/{id}", web.Read(PermRead).On("grid_staff"), u.staffForm)
+	rt.Page("POST /grid-staff", web.Write(PermWrite), u.saveStaff)
+	rt.Page("POST /grid-staff/{id}", web.Write(PermWrite).On("grid_staff"), u.saveStaff)
+	rt.Page("POST /grid-staff/{id}/delete", web.Write(PermWrite).On("grid_staff"), u.deleteStaff)
+	return u.registerSheets(rt) // spreadsheet import and export (ui_import.go)
 }
 
 // options turns a Choice into select options in lang, optionally with an

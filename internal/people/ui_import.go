@@ -25,7 +25,7 @@ var ImportPages = []string{"people/imports", "people/import"}
 // registerSheets adds the import and export pages. It is called by
 // Register; it also marks imports left unfinished by a stopped instance as
 // failed.
-func (u *UI) registerSheets(mux *http.ServeMux) error {
+func (u *UI) registerSheets(rt *web.Routes) error {
 	if err := u.R.Check(ImportPages...); err != nil { // parsed by Register with the other pages
 		return err
 	}
@@ -33,16 +33,15 @@ func (u *UI) registerSheets(mux *http.ServeMux) error {
 		return err
 	}
 	u.R.AddNav(web.NavItem{Key: "nav.imports", Href: "/imports", Perm: PermBulk, Order: 25, Group: "navgroup.people"})
-	h := u.R.Handler
-	mux.Handle("GET /imports", h(u.imports))
-	mux.Handle("POST /imports", h(u.upload))
-	mux.Handle("GET /imports/{id}", h(u.importPage))
-	mux.Handle("GET /imports/{id}/progress", h(u.importProgress))
-	mux.Handle("GET /imports/{id}/report", h(u.importReport))
-	mux.Handle("GET /import-templates/{kind}", h(u.importTemplate))
-	mux.Handle("GET /residents/export", h(u.exportResidents))
-	mux.Handle("GET /party-members/export", h(u.exportMembers))
-	mux.Handle("GET /grid-staff/export", h(u.exportStaff))
+	rt.Page("GET /imports", web.Read(PermBulk), u.imports)
+	rt.Page("POST /imports", web.Write(PermBulk), u.upload)
+	rt.Page("GET /imports/{id}", web.Read(PermBulk).On("import"), u.importPage)
+	rt.Page("GET /imports/{id}/progress", web.Read(PermBulk).On("import"), u.importProgress)
+	rt.Page("GET /imports/{id}/report", web.Read(PermBulk).On("import"), u.importReport)
+	rt.Page("GET /import-templates/{kind}", web.Read(PermBulk).On("sheet"), u.importTemplate)
+	rt.Page("GET /residents/export", web.Read(PermBulk), u.exportResidents)
+	rt.Page("GET /party-members/export", web.Read(PermBulk), u.exportMembers)
+	rt.Page("GET /grid-staff/export", web.Read(PermBulk), u.exportStaff)
 	return nil
 }
 

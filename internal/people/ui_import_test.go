@@ -38,7 +38,7 @@ func newSheetPages(t *testing.T, s *Store, actor *auth.Actor) *sheetPages {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	if err := (&UI{Store: s, R: r}).registerSheets(mux); err != nil {
+	if err := (&UI{Store: s, R: r}).registerSheets(web.NewRoutes(r, mux, mux)); err != nil {
 		t.Fatal(err)
 	}
 	p := &sheetPages{t: t, actor: actor}

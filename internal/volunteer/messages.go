@@ -6,6 +6,10 @@ func msgOf(key string) i18n.Msg { return i18n.M(key) }
 
 func init() {
 	i18n.Register(i18n.Catalog{
+		// The module's figures on the home page.
+		"home.volunteers":     {Zh: "注册志愿者", En: "Volunteers"},
+		"home.verified_hours": {Zh: "志愿服务时长（小时）", En: "Verified volunteer hours"},
+
 		"role.volunteer":      {Zh: "志愿者", En: "Volunteer"},
 		"role.merchant-staff": {Zh: "爱心商户店员", En: "Merchant staff"},
 

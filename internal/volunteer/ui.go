@@ -36,9 +36,8 @@ var Pages = []string{"volunteer/home", "volunteer/teams", "volunteer/team", "vol
 	"volunteer/certificate", "volunteer/check", "volunteer/me", "volunteer/scan", "volunteer/pass", "volunteer/bank", "volunteer/merchant",
 	"volunteer/merchant_form", "volunteer/till", "volunteer/account"}
 
-// Register parses the templates, adds the navigation and routes: the
-// certificate check on the public mux, everything else on the private one.
-func (u *UI) Register(public, private *http.ServeMux) error {
+// Register parses the templates, adds the navigation and routes.
+func (u *UI) Register(rt *web.Routes) error {
 	if err := u.R.AddPages("volunteer", templateFiles, "templates"); err != nil {
 		return err
 	}
@@ -51,60 +50,59 @@ func (u *UI) Register(public, private *http.ServeMux) error {
 		web.NavItem{Key: "nav.volunteer", Href: "/volunteer", Perm: PermRead, Order: 40, Group: "navgroup.volunteer"},
 		web.NavItem{Key: "nav.lovebank", Href: "/lovebank", Perm: PermBank, Order: 41, Group: "navgroup.volunteer"},
 	)
-	h := u.R.Handler
-	public.Handle("GET /certificates/check", h(u.check))
+	rt.Page("GET /certificates/check", web.Public(), u.check)
 
-	private.Handle("GET /volunteer", h(u.home))
-	private.Handle("GET /volunteer/teams", h(u.teams))
-	private.Handle("GET /volunteer/teams/new", h(u.teamForm))
-	private.Handle("POST /volunteer/teams", h(u.saveTeam))
-	private.Handle("GET /volunteer/teams/{id}", h(u.team))
-	private.Handle("GET /volunteer/teams/{id}/edit", h(u.teamForm))
-	private.Handle("POST /volunteer/teams/{id}", h(u.saveTeam))
-	private.Handle("POST /volunteer/teams/{id}/members", h(u.join))
-	private.Handle("POST /volunteer/teams/{id}/members/{vid}/leave", h(u.leave))
+	rt.Page("GET /volunteer", web.Read(PermRead, PermSelf, PermManage), u.home)
+	rt.Page("GET /volunteer/teams", web.Read(PermRead), u.teams)
+	rt.Page("GET /volunteer/teams/new", web.Write(PermManage), u.teamForm)
+	rt.Page("POST /volunteer/teams", web.Write(PermManage), u.saveTeam)
+	rt.Page("GET /volunteer/teams/{id}", web.Read(PermRead).On("team"), u.team)
+	rt.Page("GET /volunteer/teams/{id}/edit", web.Write(PermManage).On("team"), u.teamForm)
+	rt.Page("POST /volunteer/teams/{id}", web.Write(PermManage).On("team"), u.saveTeam)
+	rt.Page("POST /volunteer/teams/{id}/members", web.Write(PermManage).On("team"), u.join)
+	rt.Page("POST /volunteer/teams/{id}/members/{vid}/leave", web.Write(PermManage).On("team", "volunteer"), u.leave)
 
-	private.Handle("GET /volunteer/volunteers", h(u.volunteers))
-	private.Handle("GET /volunteer/volunteers/new", h(u.volunteerForm))
-	private.Handle("POST /volunteer/volunteers", h(u.createVolunteer))
-	private.Handle("GET /volunteer/volunteers/{id}", h(u.volunteer))
-	private.Handle("POST /volunteer/volunteers/{id}", h(u.updateVolunteer))
-	private.Handle("POST /volunteer/volunteers/{id}/entries", h(u.addEntry))
-	private.Handle("POST /volunteer/volunteers/{id}/certificates", h(u.issueCertificate))
-	private.Handle("GET /volunteer/certificates/{id}", h(u.certificate))
+	rt.Page("GET /volunteer/volunteers", web.Read(PermRead), u.volunteers)
+	rt.Page("GET /volunteer/volunteers/new", web.Write(PermManage), u.volunteerForm)
+	rt.Page("POST /volunteer/volunteers", web.Write(PermManage), u.createVolunteer)
+	rt.Page("GET /volunteer/volunteers/{id}", web.Read(PermRead).On("volunteer"), u.volunteer)
+	rt.Page("POST /volunteer/volunteers/{id}", web.Write(PermManage).On("volunteer"), u.updateVolunteer)
+	rt.Page("POST /volunteer/volunteers/{id}/entries", web.Write(PermManage).On("volunteer"), u.addEntry)
+	rt.Page("POST /volunteer/volunteers/{id}/certificates", web.Write(PermManage).On("volunteer"), u.issueCertificate)
+	rt.Page("GET /volunteer/certificates/{id}", web.Read(PermRead, PermSelf).On("certificate"), u.certificate)
 
-	private.Handle("GET /volunteer/activities", h(u.activities))
-	private.Handle("GET /volunteer/activities/new", h(u.activityForm))
-	private.Handle("POST /volunteer/activities", h(u.createActivity))
-	private.Handle("GET /volunteer/activities/{id}", h(u.activity))
-	private.Handle("POST /volunteer/activities/{id}/cancel", h(u.cancelActivity))
-	private.Handle("POST /volunteer/activities/{id}/signups", h(u.signUpFor))
-	private.Handle("POST /volunteer/signups/{id}/{action}", h(u.signupAction))
-	private.Handle("GET /volunteer/shifts/{id}/qr", h(u.shiftQR))
-	private.Handle("GET /volunteer/shifts/{id}/qr.png", h(u.shiftQRPNG))
-	private.Handle("GET /volunteer/rankings", h(u.rankings))
+	rt.Page("GET /volunteer/activities", web.Read(PermRead), u.activities)
+	rt.Page("GET /volunteer/activities/new", web.Write(PermManage), u.activityForm)
+	rt.Page("POST /volunteer/activities", web.Write(PermManage), u.createActivity)
+	rt.Page("GET /volunteer/activities/{id}", web.Read(PermRead, PermSelf).On("activity"), u.activity)
+	rt.Page("POST /volunteer/activities/{id}/cancel", web.Write(PermManage).On("activity"), u.cancelActivity)
+	rt.Page("POST /volunteer/activities/{id}/signups", web.Write(PermManage).On("activity"), u.signUpFor)
+	rt.Page("POST /volunteer/signups/{id}/{action}", web.Write(PermManage).On("signup", "signup_action"), u.signupAction)
+	rt.Page("GET /volunteer/shifts/{id}/qr", web.Read(PermManage).On("shift"), u.shiftQR)
+	rt.Page("GET /volunteer/shifts/{id}/qr.png", web.Read(PermManage).On("shift"), u.shiftQRPNG)
+	rt.Page("GET /volunteer/rankings", web.Read(PermRead, PermSelf), u.rankings)
 
-	private.Handle("GET /volunteer/me", h(u.me))
-	private.Handle("POST /volunteer/me/signups", h(u.signUpSelf))
-	private.Handle("POST /volunteer/me/signups/{id}/cancel", h(u.cancelSelf))
-	private.Handle("GET /volunteer/scan", h(u.scanForm))
-	private.Handle("POST /volunteer/scan", h(u.scan))
-	private.Handle("POST /volunteer/me/pass", h(u.pass))
+	rt.Page("GET /volunteer/me", web.Read(PermSelf), u.me)
+	rt.Page("POST /volunteer/me/signups", web.Write(PermSelf), u.signUpSelf)
+	rt.Page("POST /volunteer/me/signups/{id}/cancel", web.Write(PermSelf).On("signup"), u.cancelSelf)
+	rt.Page("GET /volunteer/scan", web.Read(PermSelf), u.scanForm)
+	rt.Page("POST /volunteer/scan", web.Write(PermSelf), u.scan)
+	rt.Page("POST /volunteer/me/pass", web.Write(PermSelf), u.pass)
 
-	private.Handle("GET /lovebank", h(u.bank))
-	private.Handle("POST /lovebank/settings", h(u.saveSettings))
-	private.Handle("GET /lovebank/merchants/new", h(u.merchantForm))
-	private.Handle("POST /lovebank/merchants", h(u.createMerchant))
-	private.Handle("GET /lovebank/merchants/{id}", h(u.merchant))
-	private.Handle("POST /lovebank/merchants/{id}/items", h(u.addItem))
-	private.Handle("POST /lovebank/merchants/{id}/items/{iid}/toggle", h(u.toggleItem))
-	private.Handle("POST /lovebank/merchants/{id}/staff", h(u.addStaff))
-	private.Handle("POST /lovebank/merchants/{id}/settle", h(u.settle))
-	private.Handle("GET /lovebank/accounts/{id}", h(u.account))
-	private.Handle("POST /lovebank/transfers/{seq}/reverse", h(u.reverse))
+	rt.Page("GET /lovebank", web.Read(PermBank), u.bank)
+	rt.Page("POST /lovebank/settings", web.Write(PermBankAd), u.saveSettings)
+	rt.Page("GET /lovebank/merchants/new", web.Write(PermBankAd), u.merchantForm)
+	rt.Page("POST /lovebank/merchants", web.Write(PermBankAd), u.createMerchant)
+	rt.Page("GET /lovebank/merchants/{id}", web.Read(PermBank).On("merchant"), u.merchant)
+	rt.Page("POST /lovebank/merchants/{id}/items", web.Write(PermBankAd, PermBank).On("merchant"), u.addItem)
+	rt.Page("POST /lovebank/merchants/{id}/items/{iid}/toggle", web.Write(PermBankAd, PermBank).On("merchant", "item"), u.toggleItem)
+	rt.Page("POST /lovebank/merchants/{id}/staff", web.Write(PermBankAd, PermBank).On("merchant"), u.addStaff)
+	rt.Page("POST /lovebank/merchants/{id}/settle", web.Write(PermBankAd, PermBank).On("merchant"), u.settle)
+	rt.Page("GET /lovebank/accounts/{id}", web.Read(PermBank, PermSelf).On("account"), u.account)
+	rt.Page("POST /lovebank/transfers/{seq}/reverse", web.Write(PermBankAd).On("transfer"), u.reverse)
 
-	private.Handle("GET /merchant", h(u.till))
-	private.Handle("POST /merchant/redeem", h(u.redeem))
+	rt.Page("GET /merchant", web.Read(PermRedeem), u.till)
+	rt.Page("POST /merchant/redeem", web.Write(PermRedeem), u.redeem)
 	return nil
 }
 

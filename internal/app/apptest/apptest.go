@@ -4,6 +4,8 @@ package apptest
 
 import (
 	"context"
+	"grassroots/internal/people"
+	"grassroots/internal/platform/workcal"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -34,6 +36,13 @@ type Env struct {
 	// Dept is a department (城管局, 360403-CGJ) that events are dispatched to;
 	// Grid1 and Grid2 have boundaries, side by side (see GridPoint).
 	Dept *org.Unit
+	// The modules' stores, as the app opened them.
+	Orgs      *org.Store
+	Accounts  *auth.Store
+	People    *people.Store
+	Events    *events.Store
+	Calendar  *workcal.Store
+	Volunteer *volunteer.Store
 }
 
 // GridPoint returns a point inside Grid1 (n=1) or Grid2 (n=2).
@@ -60,14 +69,15 @@ func Start(t testing.TB, engine db.Engine) *Env {
 		t.Fatalf("open app: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
-	e := &Env{App: a}
+	e := &Env{App: a, Orgs: app.Get[*org.Store](a), Accounts: app.Get[*auth.Store](a), People: app.Get[*people.Store](a),
+		Events: app.Get[*events.Store](a), Calendar: app.Get[*workcal.Store](a), Volunteer: app.Get[*volunteer.Store](a)}
 	sys := auth.SystemActor("test")
 	mk := func(parent *org.Unit, typ org.UnitType, code, name string) *org.Unit {
 		in := org.UnitInput{Type: typ, Code: code, Name: name}
 		if parent != nil {
 			in.ParentID = parent.ID
 		}
-		u, err := a.Orgs.CreateUnit(ctx, sys, in)
+		u, err := e.Orgs.CreateUnit(ctx, sys, in)
 		if err != nil {
 			t.Fatalf("unit %s: %v", code, err)
 		}
@@ -83,11 +93,11 @@ func Start(t testing.TB, engine db.Engine) *Env {
 	e.Dept = mk(e.District, org.Department, "360403-CGJ", "浔阳区城市管理局")
 	for i, g := range []*org.Unit{e.Grid1, e.Grid2} {
 		b := geo.Rect(116.0+0.01*float64(i), 29.7, 116.01+0.01*float64(i), 29.71).GeoJSON()
-		if _, err := a.Orgs.UpdateUnit(ctx, sys, g.ID, org.UnitPatch{Boundary: &b}); err != nil {
+		if _, err := e.Orgs.UpdateUnit(ctx, sys, g.ID, org.UnitPatch{Boundary: &b}); err != nil {
 			t.Fatalf("grid boundary: %v", err)
 		}
 	}
-	if err := a.DB.InTx(ctx, func(tx *db.Tx) error { return a.Events.AssignDefaultHandlers(ctx, tx) }); err != nil {
+	if err := a.DB.InTx(ctx, func(tx *db.Tx) error { return e.Events.AssignDefaultHandlers(ctx, tx) }); err != nil {
 		t.Fatalf("category handlers: %v", err)
 	}
 	for _, u := range []struct {
@@ -105,7 +115,7 @@ func Start(t testing.TB, engine db.Engine) *Env {
 		{"volunteer1", volunteer.RoleVolunteer, e.Community1},
 		{"merchant1", volunteer.RoleMerchantStaff, e.Street1},
 	} {
-		if _, err := a.Accounts.CreateUser(ctx, sys, auth.NewUser{Username: u.name, Password: Password, Grants: []auth.GrantSpec{{Role: u.role, UnitID: u.unit.ID}}}); err != nil {
+		if _, err := e.Accounts.CreateUser(ctx, sys, auth.NewUser{Username: u.name, Password: Password, Grants: []auth.GrantSpec{{Role: u.role, UnitID: u.unit.ID}}}); err != nil {
 			t.Fatalf("user %s: %v", u.name, err)
 		}
 	}
@@ -121,7 +131,7 @@ func Start(t testing.TB, engine db.Engine) *Env {
 // Token returns a new API token for a user.
 func (e *Env) Token(t testing.TB, user string) string {
 	t.Helper()
-	tok, err := e.App.Accounts.CreateToken(context.Background(), auth.SystemActor("test"), user, "test")
+	tok, err := e.Accounts.CreateToken(context.Background(), auth.SystemActor("test"), user, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

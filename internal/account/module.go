@@ -1,0 +1,49 @@
+package account
+
+import (
+	"context"
+
+	"grassroots/internal/org"
+	"grassroots/internal/platform/auth"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/web"
+)
+
+// Module is the accounts: users, their roles at units, sessions and API
+// tokens (the store is platform/auth's), with the pages to sign in and to
+// manage them and the audit log. It provides *auth.Store.
+type Module struct {
+	accounts *auth.Store
+	orgs     *org.Store
+	cfg      module.Config
+}
+
+// NewModule returns the account module, to be opened after org.
+func NewModule() *Module { return &Module{} }
+
+// Name is "account".
+func (m *Module) Name() string { return "account" }
+
+// Migrations is none of its own: the account tables are the platform's,
+// created before any module's.
+func (m *Module) Migrations() []db.Migrations { return nil }
+
+// Open builds the account store on the tree and keeps units where users
+// hold roles from being deleted.
+func (m *Module) Open(_ context.Context, env *module.Env) error {
+	orgs, err := module.Need[*org.Store](env)
+	if err != nil {
+		return err
+	}
+	m.orgs, m.cfg = orgs, env.Config
+	m.accounts = auth.NewStore(env.DB, orgs)
+	orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: m.accounts.UserIDsAtUnit})
+	module.Provide(env, m.accounts)
+	return nil
+}
+
+// Routes registers the sign-in, account, users and audit pages.
+func (m *Module) Routes(rt *web.Routes) error {
+	return (&UI{Accounts: m.accounts, Orgs: m.orgs, R: rt.R, SecureCookies: m.cfg.SecureCookies, TrustProxy: m.cfg.TrustProxy}).Register(rt)
+}
