@@ -1,4 +1,4 @@
-// Package events is the daily work of the grids (DOMAIN.md §2): a grid
+// Package events is the daily work of the grids (docs/domain.md §2): a grid
 // member, a resident, a hotline operator or an API client reports a
 // problem; the street accepts it (立案) and dispatches it (派遣, "blows the
 // whistle") to the department or unit responsible; that unit signs for it

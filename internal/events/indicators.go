@@ -13,7 +13,7 @@ import (
 	"grassroots/internal/platform/db"
 )
 
-// Indicators are the counts behind the rates of DOMAIN.md §2 for one unit
+// Indicators are the counts behind the rates of docs/domain.md §2 for one unit
 // and period. Two populations are counted:
 //
 //   - received: events reported in the period; of them, accepted (立案) and

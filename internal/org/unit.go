@@ -1,7 +1,7 @@
 // Package org is the unit tree that everything hangs on (district, streets,
 // communities, areas, grids, buildings and the district's departments), the
 // party organisations that mirror it, and the co-building units and
-// part-time committee members around it (DOMAIN.md §1).
+// part-time committee members around it (docs/domain.md §1).
 //
 // unit.go, partyorg.go and cobuilding.go hold the types and rules, with no
 // SQL and no HTTP; store*.go hold the SQL; api.go and ui.go the handlers.
@@ -118,7 +118,7 @@ type Unit struct {
 	Children int
 }
 
-// Code patterns per type (DOMAIN.md §1): a district is GB/T 2260 (6 digits);
+// Code patterns per type (docs/domain.md §1): a district is GB/T 2260 (6 digits);
 // a street adds 3 digits (GB/T 10114), a community 3 and a grid 3 (so a grid
 // code has 15 digits, as in DB11/T 2157-2023); a building adds 3 to its
 // grid. Areas have no national code: community code + "P" + 2 digits.

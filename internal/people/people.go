@@ -2,7 +2,7 @@
 // and residents (with identity numbers and phones protected by the pii
 // vault), party members and the in-service members who report to their
 // residence community, community workers, and each grid's staff; with
-// spreadsheet import and export (DOMAIN.md §1, §2, §5).
+// spreadsheet import and export (docs/domain.md §1, §2, §5).
 //
 // people.go and the other files without SQL hold the types and rules;
 // store*.go the SQL; api.go and ui*.go the handlers.

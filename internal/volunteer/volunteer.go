@@ -1,5 +1,5 @@
 // Package volunteer is volunteer service and the love bank (志愿服务,
-// 爱心银行; DOMAIN.md §2): teams and their members, activities with shifts,
+// 爱心银行; docs/domain.md §2): teams and their members, activities with shifts,
 // sign-ups, check-in and check-out by QR code, hours verified by the
 // organiser, the volunteer record and certificate the national rules ask
 // for, and the love bank: a zero-sum, hash-chained ledger of points earned
@@ -76,7 +76,7 @@ func (c Choice) Key(v string) string { return c.Prefix + "." + v }
 
 // The closed lists of the module.
 var (
-	// TeamTypes are the kinds of team (DOMAIN.md §2).
+	// TeamTypes are the kinds of team (docs/domain.md §2).
 	TeamTypes = Choice{"vol.team", []string{"party_service", "youth", "love_help", "police", "professional", "other"}}
 	// Fields are the volunteer federation's ten professional fields.
 	Fields = Choice{"vol.field", []string{"medical", "teaching", "legal", "psychology", "culture", "sports", "science", "rescue", "environment", "elderly_care"}}

@@ -8,7 +8,7 @@
 // The generator draws everything from a seeded random source following the
 // plan in plan.go, so one seed always gives the same district (ages are
 // counted to the day of the load, so birth dates follow it). The figures
-// of DOMAIN.md §3 are not written anywhere: they come out of counting the
+// of docs/domain.md §3 are not written anywhere: they come out of counting the
 // rows built. Everything is written in one transaction with one audit
 // entry, through the modules' bulk loaders and the account store.
 package demo

@@ -65,7 +65,7 @@ func TestLoad(t *testing.T) {
 	})
 }
 
-// checkPeople compares the people figures of the overview with DOMAIN.md
+// checkPeople compares the people figures of the overview with docs/domain.md
 // §3 and checks that every care tag occurs.
 func checkPeople(t *testing.T, ps *people.Store) {
 	t.Helper()
@@ -198,7 +198,7 @@ func TestIdentityNumbers(t *testing.T) {
 	}
 }
 
-// checkFigures compares the counted figures with DOMAIN.md §3.
+// checkFigures compares the counted figures with docs/domain.md §3.
 func checkFigures(t *testing.T, orgs *org.Store, res *Result) {
 	t.Helper()
 	ov, err := orgs.Overview(context.Background(), auth.SystemActor("test"))

@@ -139,7 +139,7 @@ var foundedRange = map[org.PartyOrgType][2]int{
 
 // People. The demo district houses residents in every building: a sample
 // of a few tens of thousands at the default scale, a whole district's
-// population at the district scale. The figures of DOMAIN.md §3 that concern
+// population at the district scale. The figures of docs/domain.md §3 that concern
 // people (grid members, in-service members reporting, the secretaries) are
 // the district's, and come out at either scale.
 const (

@@ -147,7 +147,7 @@ func volunteerScale(o Options) float64 {
 }
 
 // LoadVolunteers writes the district's volunteer service and love bank
-// over the year up to now: the teams of DOMAIN.md §2 with their members,
+// over the year up to now: the teams of docs/domain.md §2 with their members,
 // the volunteer police association, activities with shifts and the
 // services done in them (checked in and out, verified or rejected, the
 // last days' still waiting), the points they earned, the supermarket

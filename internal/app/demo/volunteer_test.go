@@ -16,7 +16,7 @@ import (
 )
 
 // TestLoadVolunteers loads the whole volunteer plan over the demo tree and
-// checks the figures of DOMAIN.md §3 that it must reproduce, counted from
+// checks the figures of docs/domain.md §3 that it must reproduce, counted from
 // the rows, and that the ledger it wrote verifies.
 func TestLoadVolunteers(t *testing.T) {
 	if testing.Short() {

@@ -21,7 +21,7 @@ import (
 	"grassroots/internal/platform/db"
 )
 
-// Security settings (DOMAIN.md §5).
+// Security settings (docs/domain.md §5).
 const (
 	IdleTimeout     = 30 * time.Minute
 	SessionLifetime = 12 * time.Hour
