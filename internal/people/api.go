@@ -12,8 +12,6 @@ import (
 // /service-posts, /grid-staff and /workers.
 type API struct {
 	Store *Store
-	// Hours adds verified volunteer hours to feedback sheets (may be nil).
-	Hours HoursSource
 }
 
 // Register adds the people API's routes.
@@ -456,7 +454,7 @@ func (a *API) feedback(r *http.Request, actor *auth.Actor, id int64) (any, error
 	if year == 0 || quarter == 0 {
 		year, quarter = currentQuarter(a.Store.Now())
 	}
-	sheet, err := a.Store.Feedback(r.Context(), actor, id, year, quarter, a.Hours)
+	sheet, err := a.Store.Feedback(r.Context(), actor, id, year, quarter, a.Store.hours)
 	if err != nil {
 		return nil, err
 	}

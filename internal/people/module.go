@@ -50,8 +50,8 @@ func (m *Module) Sealed() []pii.Column { return SealedColumns }
 
 // Routes registers the pages, the spreadsheets and the API.
 func (m *Module) Routes(rt *web.Routes) error {
-	(&API{Store: m.store, Hours: m.store.hours}).Register(rt)
-	return (&UI{Store: m.store, R: rt.R, Hours: m.store.hours}).Register(rt)
+	(&API{Store: m.store}).Register(rt)
+	return (&UI{Store: m.store, R: rt.R}).Register(rt)
 }
 
 // Figures counts people in the actor's scope.

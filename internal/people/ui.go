@@ -22,8 +22,6 @@ var templateFiles embed.FS
 type UI struct {
 	Store *Store
 	R     *web.Renderer
-	// Hours adds verified volunteer hours to feedback sheets (may be nil).
-	Hours HoursSource
 }
 
 // Pages lists the page templates the UI needs.

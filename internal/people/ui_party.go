@@ -236,7 +236,7 @@ func (u *UI) feedback(w http.ResponseWriter, r *http.Request) error {
 	if err := q.Err(); err != nil {
 		return err
 	}
-	sheet, err := u.Store.Feedback(r.Context(), actor, id, year, quarter, u.Hours)
+	sheet, err := u.Store.Feedback(r.Context(), actor, id, year, quarter, u.Store.hours)
 	if err != nil {
 		return err
 	}
