@@ -5,7 +5,6 @@ package account
 
 import (
 	"embed"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,6 +28,7 @@ type UI struct {
 	R             *web.Renderer
 	SecureCookies bool
 	TrustProxy    bool
+	Names         *audit.Names // how each module names its records in the log
 }
 
 // Pages lists the page templates the UI needs.
@@ -58,6 +58,8 @@ func (u *UI) Register(rt *web.Routes) error {
 	rt.Page("GET /users/new", web.Write(auth.PermUsersManage), u.newUser)
 	rt.Page("POST /users", web.Write(auth.PermUsersManage), u.createUser)
 	rt.Page("GET /audit", web.Read(auth.PermAuditRead), u.auditLog)
+	rt.Page("GET /audit/export", web.Read(auth.PermAuditRead), u.auditExport)
+	rt.API("GET /api/v1/audit", web.Read(auth.PermAuditRead), u.auditAPI)
 	return nil
 }
 
@@ -335,40 +337,5 @@ func (u *UI) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	web.SetFlash(w, "web.saved")
 	http.Redirect(w, r, "/users", http.StatusSeeOther)
-	return nil
-}
-
-// AuditPage shows the newest audit entries.
-type AuditPage struct {
-	web.Page
-	Form    *web.Form
-	Rows    []audit.Row
-	NextURL string
-}
-
-func (u *UI) auditLog(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	if !actor.Has(auth.PermAuditRead) {
-		return apperr.New(apperr.Forbidden, "error.forbidden")
-	}
-	q := r.URL.Query()
-	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-	rows, err := audit.List(r.Context(), u.Accounts.DB, audit.Filter{Action: q.Get("action"), Entity: q.Get("entity"), EntityID: q.Get("entity_id"), BeforeSeq: before, Limit: 100})
-	if err != nil {
-		return apperr.Wrap(err)
-	}
-	p := &AuditPage{Form: web.NewForm(q), Rows: rows}
-	p.Title = i18n.T(web.Lang(r), "nav.audit")
-	if len(rows) == 100 {
-		next := *r.URL
-		nq := next.Query()
-		nq.Set("before", fmt.Sprint(rows[len(rows)-1].Seq))
-		next.RawQuery = nq.Encode()
-		p.NextURL = next.RequestURI()
-	}
-	u.R.Render(w, r, http.StatusOK, "account/audit", p)
 	return nil
 }

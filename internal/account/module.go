@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"grassroots/internal/org"
+	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/module"
@@ -17,6 +18,7 @@ type Module struct {
 	accounts *auth.Store
 	orgs     *org.Store
 	cfg      module.Config
+	names    *audit.Names
 }
 
 // NewModule returns the account module, to be opened after org.
@@ -38,6 +40,9 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 	}
 	m.orgs, m.cfg = orgs, env.Config
 	m.accounts = auth.NewStore(env.DB, orgs)
+	env.Names.Add("user", audit.NamesFrom(env.DB, `SELECT id, display_name FROM users WHERE id IN (%s)`))
+	env.Names.Add("api_token", audit.NamesFrom(env.DB, `SELECT id, name FROM api_tokens WHERE id IN (%s)`))
+	m.names = env.Names
 	orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: m.accounts.UserIDsAtUnit})
 	module.Provide(env, m.accounts)
 	return nil
@@ -45,5 +50,5 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 
 // Routes registers the sign-in, account, users and audit pages.
 func (m *Module) Routes(rt *web.Routes) error {
-	return (&UI{Accounts: m.accounts, Orgs: m.orgs, R: rt.R, SecureCookies: m.cfg.SecureCookies, TrustProxy: m.cfg.TrustProxy}).Register(rt)
+	return (&UI{Accounts: m.accounts, Orgs: m.orgs, R: rt.R, SecureCookies: m.cfg.SecureCookies, TrustProxy: m.cfg.TrustProxy, Names: m.names}).Register(rt)
 }

@@ -127,7 +127,7 @@ func open(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	a.Jobs = jobs.New(d, cfg.Jobs)
-	a.env = &module.Env{DB: d, Vault: a.Vault, Jobs: a.Jobs, Config: module.Config{
+	a.env = &module.Env{DB: d, Vault: a.Vault, Jobs: a.Jobs, Names: audit.NewNames(), Config: module.Config{
 		DataDir: cfg.DataDir, Tiles: cfg.Tiles, TrustProxy: cfg.TrustProxy, SecureCookies: cfg.SecureCookies}}
 	for _, m := range a.Modules {
 		if err := m.Open(ctx, a.env); err != nil {

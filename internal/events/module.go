@@ -52,6 +52,7 @@ func (m *Module) Open(ctx context.Context, env *module.Env) error {
 		return err
 	}
 	m.store = NewStore(env.DB, cal)
+	addAuditNames(env.Names, env.DB)
 	m.store.Vault = env.Vault
 	if err := m.store.EnsureDefaultCategories(ctx); err != nil {
 		return err

@@ -30,6 +30,7 @@ func (m *Module) Migrations() []db.Migrations { return []db.Migrations{Migration
 // Open builds the store and provides it.
 func (m *Module) Open(_ context.Context, env *module.Env) error {
 	m.store = NewStore(env.DB)
+	addAuditNames(env.Names, env.DB)
 	module.Provide(env, m.store)
 	return nil
 }

@@ -37,6 +37,7 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 		return err
 	}
 	m.store = NewStore(env.DB, orgs, env.Vault)
+	addAuditNames(env.Names, env.DB)
 	orgs.OnMove(m.store.FollowMove)
 	for _, g := range m.store.DeleteGuards() {
 		orgs.GuardDelete(g)

@@ -46,6 +46,7 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 		return err
 	}
 	m.store = NewStore(env.DB, orgs, accounts, ppl, env.Vault)
+	addAuditNames(env.Names, env.DB)
 	ppl.SetHoursSource(m.store.HoursFor)
 	orgs.OnMove(m.store.FollowMove)
 	for _, g := range m.store.DeleteGuards() {

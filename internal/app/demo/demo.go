@@ -40,7 +40,26 @@ func init() {
 			Zh: "演示数据规模只能是 default 或 district",
 			En: "the demo scale is default or district",
 		},
+		"audit.action.demo.load":      {Zh: "载入演示辖区", En: "Loaded the demo district"},
+		"audit.action.demo.events":    {Zh: "载入演示事件", En: "Loaded the demo events"},
+		"audit.action.demo.volunteer": {Zh: "载入演示志愿服务数据", En: "Loaded the demo volunteering"},
+		// What a demo load wrote, as its audit entry counts it.
+		"audit.field.co_building_units":     {Zh: "共建单位数", En: "Co-building units"},
+		"audit.field.grid_staff":            {Zh: "网格力量", En: "Grid staff"},
+		"audit.field.part_time_members":     {Zh: "兼职委员数", En: "Part-time members"},
+		"audit.field.party_members":         {Zh: "党员数", En: "Party members"},
+		"audit.field.party_orgs":            {Zh: "党组织", En: "Party organisations"},
+		"audit.field.residents":             {Zh: "居民数", En: "Residents"},
+		"audit.field.service_claims":        {Zh: "岗位认领数", En: "Claims"},
+		"audit.field.service_hours":         {Zh: "服务记录数", En: "Service records"},
+		"audit.field.service_posts":         {Zh: "需求岗位数", En: "Service needs"},
+		"audit.field.service_registrations": {Zh: "报到党员数", En: "Reported members"},
+		"audit.field.units":                 {Zh: "单位", En: "Units"},
+		"audit.field.workers":               {Zh: "社区工作者数", En: "Community workers"},
 	})
+	audit.ValueWords("district", "units", "unit.")
+	audit.ValueWords("district", "party_orgs", "party.")
+	audit.ValueWords("district", "grid_staff", "staffrole.")
 }
 
 // Options tune the demo load.

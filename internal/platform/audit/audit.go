@@ -185,39 +185,73 @@ type Filter struct {
 	Entity    string
 	EntityID  string
 	ActorID   int64
+	Actor     string // the user name as written in the entry
 	Action    string
+	From, To  time.Time // entries at or after From and before To, where set
 	Limit     int
+	Offset    int
 	BeforeSeq int64
 }
 
-// List returns rows matching f, newest first.
-func List(ctx context.Context, q db.Querier, f Filter) ([]Row, error) {
+// where is the SQL condition and arguments of f.
+func (f Filter) where() (string, []any) {
 	where, args := "1=1", []any{}
+	add := func(cond string, v any) {
+		where += " AND " + cond
+		args = append(args, v)
+	}
 	if f.Entity != "" {
-		where += " AND entity = ?"
-		args = append(args, f.Entity)
+		add("entity = ?", f.Entity)
 	}
 	if f.EntityID != "" {
-		where += " AND entity_id = ?"
-		args = append(args, f.EntityID)
+		add("entity_id = ?", f.EntityID)
 	}
 	if f.ActorID != 0 {
-		where += " AND actor_id = ?"
-		args = append(args, f.ActorID)
+		add("actor_id = ?", f.ActorID)
+	}
+	if f.Actor != "" {
+		add("actor = ?", f.Actor)
 	}
 	if f.Action != "" {
-		where += " AND action = ?"
-		args = append(args, f.Action)
+		add("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("at < ?", f.To.UTC())
 	}
 	if f.BeforeSeq > 0 {
-		where += " AND seq < ?"
-		args = append(args, f.BeforeSeq)
+		add("seq < ?", f.BeforeSeq)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
+	return where, args
+}
+
+// Count counts the rows matching f (its Limit and Offset aside).
+func Count(ctx context.Context, q db.Querier, f Filter) (int, error) {
+	where, args := f.where()
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// MaxLimit is the most rows List returns at once.
+const MaxLimit = 50000
+
+// List returns rows matching f, newest first: f.Limit of them (100 if
+// unset, at most MaxLimit) after skipping f.Offset.
+func List(ctx context.Context, q db.Querier, f Filter) ([]Row, error) {
+	where, args := f.where()
+	if f.Limit <= 0 {
 		f.Limit = 100
 	}
+	f.Limit = min(f.Limit, MaxLimit)
+	page := ` LIMIT ` + strconv.Itoa(f.Limit)
+	if f.Offset > 0 {
+		page += ` OFFSET ` + strconv.Itoa(f.Offset)
+	}
 	rows, err := q.Query(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor, ip, action, entity, entity_id, detail, prev_hash, hash
-		FROM audit_log WHERE `+where+` ORDER BY seq DESC LIMIT `+strconv.Itoa(f.Limit), args...)
+		FROM audit_log WHERE `+where+` ORDER BY seq DESC`+page, args...)
 	if err != nil {
 		return nil, err
 	}

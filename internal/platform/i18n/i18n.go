@@ -9,6 +9,7 @@ package i18n
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -52,6 +53,20 @@ func Has(key string) bool {
 	defer mu.RUnlock()
 	t, ok := entries[key]
 	return ok && t.Zh != "" && t.En != ""
+}
+
+// Keys lists the registered keys that start with prefix, sorted.
+func Keys(prefix string) []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	var out []string
+	for k := range entries {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // T returns the message key in lang, formatted with args.

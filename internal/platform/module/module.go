@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/jobs"
@@ -95,6 +96,10 @@ type Env struct {
 	DB     *db.DB
 	Vault  *pii.Vault
 	Jobs   *jobs.Runner
+	// Names is where each module says how its records are named in the
+	// audit log (audit.Names.Add, with the words of its actions in its
+	// messages).
+	Names *audit.Names
 
 	provided map[reflect.Type]any
 }
