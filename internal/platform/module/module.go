@@ -19,6 +19,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/jobs"
+	"grassroots/internal/platform/notify"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
 )
@@ -95,6 +96,8 @@ type Env struct {
 	DB     *db.DB
 	Vault  *pii.Vault
 	Jobs   *jobs.Runner
+	// Notify is the in-app notifications every module sends through.
+	Notify *notify.Store
 
 	provided map[reflect.Type]any
 }
