@@ -6,7 +6,8 @@
 // delete guards, hours sources), its routes with the permission each needs
 // (Routes), its encrypted personal fields (Sealed), its background jobs
 // (Jobs), its overview figures (Figures), what waits for an actor (Todos),
-// and the records the route matrix test acts on (Samples). app opens the
+// the message keys it builds from its closed lists (MessageKeys), and the
+// records the route matrix test acts on (Samples). app opens the
 // modules in the order of its list and loops over them for everything
 // else; a module finds the stores of the modules below it with Need.
 package module
@@ -79,6 +80,15 @@ type Sampler interface {
 	// records of the whole district (event categories), which every
 	// holder of the route's permission may reach.
 	Sample(ctx context.Context, kind string, under int64) (id, at string, err error)
+}
+
+// Keyer is a module that builds message keys at run time, from its closed
+// lists (a unit type's label, "unit." + type), which no scan of its code
+// finds.
+type Keyer interface {
+	// MessageKeys lists every such key, for the test that each has its
+	// text in both languages.
+	MessageKeys() []string
 }
 
 // Config is what an instance's setup tells the modules.
