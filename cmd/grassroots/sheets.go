@@ -23,7 +23,7 @@ import (
 	"grassroots/internal/people"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
-	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/sheet"
 )
 
 const sheetKinds = "residents, party-members or grid-staff"
@@ -204,25 +204,25 @@ func (m *Main) exportSheet(ctx context.Context, args []string) error {
 		}
 		underID = u.ID
 	}
-	var sheet web.Sheet
+	var tab sheet.Sheet
 	switch kind {
 	case people.SheetPartyMembers:
-		sheet, err = app.Get[*people.Store](a).ExportPartyMembers(ctx, actor, people.MemberFilter{UnderID: underID}, lang)
+		tab, err = app.Get[*people.Store](a).ExportPartyMembers(ctx, actor, people.MemberFilter{UnderID: underID}, lang)
 	case people.SheetGridStaff:
-		sheet, err = app.Get[*people.Store](a).ExportGridStaff(ctx, actor, people.StaffFilter{UnderID: underID}, lang)
+		tab, err = app.Get[*people.Store](a).ExportGridStaff(ctx, actor, people.StaffFilter{UnderID: underID}, lang)
 	default:
-		sheet, err = app.Get[*people.Store](a).ExportResidents(ctx, actor, people.ResidentFilter{UnderID: underID}, lang)
+		tab, err = app.Get[*people.Store](a).ExportResidents(ctx, actor, people.ResidentFilter{UnderID: underID}, lang)
 	}
 	if err != nil {
 		return m.explain(err)
 	}
 	if *out == "-" {
-		return people.WriteSheet(m.Stdout, *format, sheet)
+		return sheet.Write(m.Stdout, *format, tab)
 	}
-	if err := writeSheetFile(*out, *format, sheet); err != nil {
+	if err := writeSheetFile(*out, *format, tab); err != nil {
 		return err
 	}
-	fmt.Fprintln(m.Stderr, i18n.T(say, "cli.exported", len(sheet.Rows), kindWord(say, kind), *out))
+	fmt.Fprintln(m.Stderr, i18n.T(say, "cli.exported", len(tab.Rows), kindWord(say, kind), *out))
 	return nil
 }
 
@@ -235,12 +235,12 @@ func formatOf(path string) string {
 }
 
 // writeSheetFile writes a sheet to a new file at path, as "xlsx" or "csv".
-func writeSheetFile(path, format string, sheet web.Sheet) error {
+func writeSheetFile(path, format string, tab sheet.Sheet) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := people.WriteSheet(f, format, sheet); err != nil {
+	if err := sheet.Write(f, format, tab); err != nil {
 		f.Close()
 		return err
 	}

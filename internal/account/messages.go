@@ -67,5 +67,9 @@ func init() {
 		"account.audit_too_many":        {Zh: "符合条件的记录有 %d 条，一次最多导出 %d 条，请缩小日期范围。", En: "%d entries match; at most %d export at once. Narrow the dates."},
 		"audit.action.export.audit_log": {Zh: "导出审计日志", En: "Exported the audit log"},
 		"audit.entity.audit_log":        {Zh: "审计日志", En: "Audit log"},
+		"account.notifications":         {Zh: "消息提醒", En: "Notifications"},
+		"account.mark_read":             {Zh: "全部标为已读", En: "Mark all read"},
+		"account.no_notifications":      {Zh: "没有消息。", En: "No notifications."},
+		"account.older":                 {Zh: "更早的记录", En: "Older entries"},
 	})
 }

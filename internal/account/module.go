@@ -8,15 +8,18 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/notify"
 	"grassroots/internal/platform/web"
 )
 
 // Module is the accounts: users, their roles at units, sessions and API
 // tokens (the store is platform/auth's), with the pages to sign in and to
-// manage them and the audit log. It provides *auth.Store.
+// manage them, the audit log, and each user's notifications from every
+// module. It provides *auth.Store.
 type Module struct {
 	accounts *auth.Store
 	orgs     *org.Store
+	notify   *notify.Store
 	cfg      module.Config
 	names    *audit.Names
 }
@@ -38,7 +41,7 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 	if err != nil {
 		return err
 	}
-	m.orgs, m.cfg = orgs, env.Config
+	m.orgs, m.cfg, m.notify = orgs, env.Config, env.Notify
 	m.accounts = auth.NewStore(env.DB, orgs)
 	env.Names.Add("user", audit.NamesFrom(env.DB, `SELECT id, display_name FROM users WHERE id IN (%s)`))
 	env.Names.Add("api_token", audit.NamesFrom(env.DB, `SELECT id, name FROM api_tokens WHERE id IN (%s)`))
@@ -48,7 +51,11 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 	return nil
 }
 
-// Routes registers the sign-in, account, users and audit pages.
+// Routes registers the sign-in, account, users and audit pages and the
+// user's notifications.
 func (m *Module) Routes(rt *web.Routes) error {
-	return (&UI{Accounts: m.accounts, Orgs: m.orgs, R: rt.R, SecureCookies: m.cfg.SecureCookies, TrustProxy: m.cfg.TrustProxy, Names: m.names}).Register(rt)
+	if err := (&UI{Accounts: m.accounts, Orgs: m.orgs, R: rt.R, SecureCookies: m.cfg.SecureCookies, TrustProxy: m.cfg.TrustProxy, Names: m.names}).Register(rt); err != nil {
+		return err
+	}
+	return (&Inbox{Notify: m.notify, R: rt.R}).Register(rt)
 }

@@ -24,6 +24,7 @@ import (
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/notify"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/volunteer"
@@ -60,8 +61,8 @@ func Modules() []module.Module {
 }
 
 // platformMigrations are the schemas every module stands on: accounts,
-// the audit chain and the personal-data keys.
-var platformMigrations = []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations}
+// the audit chain, the personal-data keys and the notifications.
+var platformMigrations = []db.Migrations{auth.Migrations, audit.Migrations, pii.Migrations, notify.Migrations}
 
 // App is an open Grassroots instance.
 type App struct {
@@ -69,6 +70,7 @@ type App struct {
 	DB     *db.DB
 	Vault  *pii.Vault
 	Jobs   *jobs.Runner
+	Notify *notify.Store
 	// Modules are the open modules, in the order of Modules.
 	Modules []module.Module
 
@@ -127,7 +129,9 @@ func open(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	a.Jobs = jobs.New(d, cfg.Jobs)
-	a.env = &module.Env{DB: d, Vault: a.Vault, Jobs: a.Jobs, Names: audit.NewNames(), Config: module.Config{
+	a.Notify = notify.NewStore(d)
+	a.Notify.RegisterJobs(a.Jobs, nil)
+	a.env = &module.Env{DB: d, Vault: a.Vault, Jobs: a.Jobs, Notify: a.Notify, Names: audit.NewNames(), Config: module.Config{
 		DataDir: cfg.DataDir, Tiles: cfg.Tiles, TrustProxy: cfg.TrustProxy, SecureCookies: cfg.SecureCookies}}
 	for _, m := range a.Modules {
 		if err := m.Open(ctx, a.env); err != nil {

@@ -150,7 +150,7 @@ func TestDeadlineJobsTwoInstances(t *testing.T) {
 				if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM event_steps WHERE event_id = ? AND action = 'escalate'`, id).Scan(&steps); err != nil {
 					t.Fatal(err)
 				}
-				if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE event_id = ? AND kind = 'escalated'`, id).Scan(&notes); err != nil {
+				if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM notify_messages WHERE subject_type = 'event' AND subject_id = ? AND kind = 'escalated'`, id).Scan(&notes); err != nil {
 					t.Fatal(err)
 				}
 				if steps != 1 || notes != 1 {

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	_ "grassroots/internal/app" // registers every module's messages
-	"grassroots/internal/org"
-	"grassroots/internal/people"
+	"grassroots/internal/app" // registers every module's messages
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/module"
 )
 
 // keyPatterns find message keys written literally in templates and Go code.
@@ -70,21 +69,13 @@ func TestMessagesExist(t *testing.T) {
 	if len(seen) < 100 {
 		t.Fatalf("found only %d keys; the patterns are broken", len(seen))
 	}
-	// Keys built from closed lists.
-	for _, c := range []people.Choice{people.Genders, people.IDTypes, people.Residences, people.Relations, people.Statuses, people.Tags,
-		people.MemberStatus, people.PostKinds, people.Positions, people.Educations, people.StaffRoles, people.StaffKinds} {
-		for _, v := range c.Values {
-			seen[c.Prefix+"."+v] = "people choice"
+	// Keys built from closed lists, as each module lists them.
+	for _, m := range app.Modules() {
+		if k, ok := m.(module.Keyer); ok {
+			for _, key := range k.MessageKeys() {
+				seen[key] = "closed lists of module " + m.Name()
+			}
 		}
-	}
-	for _, u := range org.UnitTypes {
-		seen["unit."+string(u)] = "org unit types"
-	}
-	for _, p := range org.PartyOrgTypes {
-		seen["party."+string(p)] = "org party types"
-	}
-	for _, k := range org.CoBuildingKinds {
-		seen["cob."+string(k)] = "org kinds"
 	}
 	for _, r := range auth.Roles() {
 		seen["role."+string(r)] = "roles"

@@ -16,8 +16,7 @@ import (
 	"grassroots/internal/platform/workcal"
 )
 
-// API serves /api/v1/events, /api/v1/event-categories, /api/v1/calendar
-// and /api/v1/notifications.
+// API serves /api/v1/events, /api/v1/event-categories and /api/v1/calendar.
 type API struct{ Store *Store }
 
 // maxAPIBody bounds an API body that carries photos (base64, six of 10 MB).
@@ -40,7 +39,6 @@ func (a *API) Register(rt *web.Routes) {
 	rt.APIByID("PUT /api/v1/event-categories/{id}", web.Write(PermAdmin).On("category"), a.saveCategory)
 	rt.API("GET /api/v1/calendar", web.Read(PermRead, PermHandle, PermReport), a.calendar)
 	rt.API("PUT /api/v1/calendar/{year}", web.Write(workcal.PermManage).On("year"), a.setCalendar)
-	rt.API("GET /api/v1/notifications", web.Own(), a.notifications)
 }
 
 // EventJSON is an event in the API.
@@ -615,24 +613,4 @@ func yearFromText(year int, hours, holidays, workdays string, provisional bool) 
 	}
 	y.Days = append(hol, wd...)
 	return y, nil
-}
-
-func (a *API) notifications(r *http.Request, actor *auth.Actor) (any, error) {
-	list, unread, err := a.Store.Notifications(r.Context(), actor, 100)
-	if err != nil {
-		return nil, err
-	}
-	type nJSON struct {
-		ID      int64     `json:"id"`
-		EventID int64     `json:"event_id"`
-		Kind    string    `json:"kind"`
-		Text    string    `json:"text"`
-		At      time.Time `json:"at"`
-		Read    bool      `json:"read"`
-	}
-	items := []nJSON{}
-	for _, n := range list {
-		items = append(items, nJSON{n.ID, n.EventID, n.Kind, n.Text(web.Lang(r)), n.CreatedAt, n.ReadAt != nil})
-	}
-	return map[string]any{"items": items, "unread": unread}, nil
 }

@@ -151,7 +151,7 @@ func (c *city) find(ctx context.Context) error {
 // load writes the tree and the events with raw bulk statements.
 func (c *city) load(ctx context.Context, b *testing.B) error {
 	d := c.d
-	for _, t := range []string{"event_photos", "event_steps", "notifications", "events"} {
+	for _, t := range []string{"event_photos", "event_steps", "notify_messages", "events"} {
 		if _, err := d.Exec(ctx, `DELETE FROM `+t); err != nil {
 			return err
 		}

@@ -134,7 +134,5 @@ func init() {
 		"events.provisional":         {Zh: "暂定", En: "Provisional"},
 		"events.set_year":            {Zh: "设置某一年", En: "Set a year"},
 		"events.days_hint":           {Zh: "每行一个日期和名称，如：2027-10-01 国庆节", En: "One date and name a line, like: 2027-10-01 National Day"},
-		"events.mark_read":           {Zh: "全部标为已读", En: "Mark all read"},
-		"events.no_notifications":    {Zh: "没有消息。", En: "No notifications."},
 	})
 }

@@ -54,6 +54,7 @@ func (m *Module) Open(ctx context.Context, env *module.Env) error {
 	m.store = NewStore(env.DB, cal)
 	addAuditNames(env.Names, env.DB)
 	m.store.Vault = env.Vault
+	m.store.Notify = env.Notify
 	if err := m.store.EnsureDefaultCategories(ctx); err != nil {
 		return err
 	}
@@ -67,8 +68,8 @@ func (m *Module) Open(ctx context.Context, env *module.Env) error {
 // Sealed lists the encrypted callers' phones.
 func (m *Module) Sealed() []pii.Column { return SealedColumns }
 
-// Jobs registers the deadline sweep and the notification delivery.
-func (m *Module) Jobs(r *jobs.Runner) { m.store.RegisterJobs(r, nil, 0) }
+// Jobs registers the deadline sweep.
+func (m *Module) Jobs(r *jobs.Runner) { m.store.RegisterJobs(r, 0) }
 
 // Routes registers the pages, the API and Open311.
 func (m *Module) Routes(rt *web.Routes) error {

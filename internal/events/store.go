@@ -21,7 +21,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/geo"
-	"grassroots/internal/platform/jobs"
+	"grassroots/internal/platform/notify"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/workcal"
 )
@@ -34,7 +34,8 @@ var Migrations = db.Migrations{Module: "events", FS: db.Sub(migrationFiles, "mig
 
 const eventWord = "事件"
 
-// Store keeps events, their history, photos, categories and notifications.
+// Store keeps events, their history, photos and categories, and sends
+// notifications about them through Notify.
 type Store struct {
 	DB  *db.DB
 	Cal *workcal.Store
@@ -42,18 +43,20 @@ type Store struct {
 	Now func() time.Time
 	// Vault seals callers' phones; without it a phone is refused.
 	Vault *pii.Vault
-	// Jobs, when set, receives a notify job for every notification written,
-	// for delivery beyond the app (SMS, messaging).
-	Jobs *jobs.Runner
+	// Notify receives the notifications of the workflow; the module gives
+	// it the app's, which delivers them beyond the app.
+	Notify *notify.Store
 
 	gridsMu     sync.Mutex
 	grids       []gridShape
 	gridsLoaded time.Time
 }
 
-// NewStore returns the events store on d with the calendar cal.
+// NewStore returns the events store on d with the calendar cal, sending
+// its notifications to d's notify table (without delivery beyond the app
+// until Notify is replaced).
 func NewStore(d *db.DB, cal *workcal.Store) *Store {
-	return &Store{DB: d, Cal: cal, Now: time.Now}
+	return &Store{DB: d, Cal: cal, Now: time.Now, Notify: notify.NewStore(d)}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -769,50 +772,22 @@ func (s *Store) PhotoData(ctx context.Context, actor *auth.Actor, eventID, photo
 	return p, apperr.Wrap(err)
 }
 
-// notifyUnit leaves an in-app notification for every user holding a role
-// at unit, and queues their delivery beyond the app.
+// notifyUnit leaves an in-app notification about an event for every user
+// holding a role at unit, and queues their delivery beyond the app.
 func (s *Store) notifyUnit(ctx context.Context, tx *db.Tx, unitID, eventID int64, kind, key string, args ...any) error {
 	if unitID == 0 {
 		return nil
 	}
-	msg, _ := json.Marshal(map[string]any{"key": key, "args": args})
-	return s.notify(ctx, tx, `SELECT DISTINCT user_id AS uid FROM user_roles WHERE unit_id = ?`, []any{unitID}, eventID, kind, string(msg))
-}
-
-// notifyUser leaves a notification for one user.
-func (s *Store) notifyUser(ctx context.Context, tx *db.Tx, userID, eventID int64, kind, key string, args ...any) error {
-	if userID == 0 {
-		return nil
-	}
-	msg, _ := json.Marshal(map[string]any{"key": key, "args": args})
-	return s.notify(ctx, tx, `SELECT id AS uid FROM users WHERE id = ?`, []any{userID}, eventID, kind, string(msg))
-}
-
-func (s *Store) notify(ctx context.Context, tx *db.Tx, users string, userArgs []any, eventID int64, kind, msg string) error {
-	ts := "?"
-	if tx.Engine() == db.Postgres {
-		ts = "CAST(? AS TIMESTAMPTZ)"
-	}
-	rows, err := tx.Query(ctx, `INSERT INTO notifications (user_id, event_id, kind, message, created_at)
-		SELECT u.uid, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), `+ts+` FROM (`+users+`) u RETURNING id`,
-		append([]any{eventID, kind, msg, s.now()}, userArgs...)...)
+	users, err := auth.HoldersAt(ctx, tx, unitID)
 	if err != nil {
 		return apperr.Wrap(err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return apperr.Wrap(err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if len(ids) > 0 && s.Jobs != nil {
-		s.Jobs.InsertAfterCommit(tx, NotifyArgs{IDs: ids}, nil)
-	}
-	return apperr.Wrap(rows.Err())
+	return s.Notify.Send(ctx, tx, users, notify.Message{Subject: notify.Subject{Type: SubjectEvent, ID: eventID}, Kind: kind, Key: key, Args: args})
+}
+
+// notifyUser leaves a notification about an event for one user.
+func (s *Store) notifyUser(ctx context.Context, tx *db.Tx, userID, eventID int64, kind, key string, args ...any) error {
+	return s.Notify.Send(ctx, tx, []int64{userID}, notify.Message{Subject: notify.Subject{Type: SubjectEvent, ID: eventID}, Kind: kind, Key: key, Args: args})
 }
 
 // MoveHook keeps the copies of unit paths on events right when a subtree

@@ -15,10 +15,11 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
 	"grassroots/internal/platform/geo"
+	"grassroots/internal/platform/notify"
 	"grassroots/internal/platform/workcal"
 )
 
-var testMigrations = []db.Migrations{auth.Migrations, audit.Migrations, org.Migrations, workcal.Migrations, Migrations}
+var testMigrations = []db.Migrations{auth.Migrations, audit.Migrations, notify.Migrations, org.Migrations, workcal.Migrations, Migrations}
 
 var system = auth.SystemActor("test")
 

@@ -47,7 +47,7 @@ type UI struct {
 
 // Pages lists the page templates the UI needs.
 var Pages = []string{"events/list", "events/report", "events/event", "events/map", "events/indicators",
-	"events/categories", "events/category_form", "events/calendar", "events/notifications"}
+	"events/categories", "events/category_form", "events/calendar"}
 
 // Register parses the templates, adds the navigation and routes.
 func (u *UI) Register(rt *web.Routes) error {
@@ -76,8 +76,6 @@ func (u *UI) Register(rt *web.Routes) error {
 	rt.Page("POST /event-categories/{id}", web.Write(PermAdmin).On("category"), u.saveCategory)
 	rt.Page("GET /event-calendar", web.Read(PermRead, PermHandle, PermReport), u.calendar)
 	rt.Page("POST /event-calendar", web.Write(workcal.PermManage), u.saveCalendar)
-	rt.Page("GET /notifications", web.Own(), u.notifications)
-	rt.Page("POST /notifications/read", web.Own(), u.markRead)
 	rt.Page("GET /events/{id}", web.Read(PermRead, PermHandle, PermReport).On("event"), u.event)
 	rt.Page("POST /events/{id}/act", web.Write(PermReport, PermDispatch, PermHandle, PermVerify).On("event"), u.act)
 	rt.Page("POST /events/{id}/caller", web.Write(PermUnmask).On("event"), u.revealCaller)
@@ -193,7 +191,7 @@ func (u *UI) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Rows = rows(list, u.Store.now())
-	if _, p.Unread, err = u.Store.Notifications(ctx, actor, 1); err != nil {
+	if p.Unread, err = u.Store.Notify.Unread(ctx, actor.UserID); err != nil {
 		return err
 	}
 	u.R.Render(w, r, http.StatusOK, "events/list", p)
@@ -1066,39 +1064,5 @@ func (u *UI) saveCalendar(w http.ResponseWriter, r *http.Request) error {
 	}
 	web.SetFlash(w, "web.saved")
 	http.Redirect(w, r, "/event-calendar", http.StatusSeeOther)
-	return nil
-}
-
-// NotificationsPage lists the reader's notifications.
-type NotificationsPage struct {
-	web.Page
-	Items  []Notification
-	Unread int
-}
-
-func (u *UI) notifications(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	p := &NotificationsPage{}
-	if p.Items, p.Unread, err = u.Store.Notifications(r.Context(), actor, 200); err != nil {
-		return err
-	}
-	p.Title = i18n.T(web.Lang(r), "events.notifications")
-	p.Section = "/events"
-	u.R.Render(w, r, http.StatusOK, "events/notifications", p)
-	return nil
-}
-
-func (u *UI) markRead(w http.ResponseWriter, r *http.Request) error {
-	actor, err := web.SignedIn(r)
-	if err != nil {
-		return err
-	}
-	if err := u.Store.MarkRead(r.Context(), actor); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
 	return nil
 }

@@ -2,14 +2,13 @@ package people
 
 // Spreadsheets going out: exports of what the actor may see (masked, as
 // every list shows it; each export audited with its row count), the import
-// templates, and import reports. Cells go through web.WriteXLSX and
-// web.WriteCSV, which neutralise text that a spreadsheet would run as a
+// templates, and import reports. Cells go through platform/sheet's
+// writers, which neutralise text that a spreadsheet would run as a
 // formula.
 
 import (
 	"context"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -215,24 +214,6 @@ func ReportSheet(rep *ImportReport, lang i18n.Lang) web.Sheet {
 		sheet.Rows = append(sheet.Rows, []any{"", "", "", i18n.T(lang, "sheet.more_problems", rep.More)})
 	}
 	return sheet
-}
-
-// fileResponse lets the web package's sheet writers write to a file.
-type fileResponse struct {
-	io.Writer
-	h http.Header
-}
-
-func (f *fileResponse) Header() http.Header { return f.h }
-func (f *fileResponse) WriteHeader(int)     {}
-
-// WriteSheet writes a sheet to w as "xlsx" or "csv", as the pages send it.
-func WriteSheet(w io.Writer, format string, sheet web.Sheet) error {
-	fw := &fileResponse{Writer: w, h: http.Header{}}
-	if format == "csv" {
-		return web.WriteCSV(fw, "export", sheet)
-	}
-	return web.WriteXLSX(fw, "export", sheet)
 }
 
 // WriteTemplate writes the import template of a kind of sheet: the data

@@ -21,6 +21,7 @@ import (
 	"grassroots/internal/platform/db/dbtest"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/sheet"
 )
 
 // residentHeader is the residents template's header.
@@ -473,30 +474,30 @@ func TestExports(t *testing.T) {
 			t.Fatal(err)
 		}
 		community := actorAt(auth.CommunityStaff, f.community)
-		sheet, err := f.s.ExportResidents(ctx, community, ResidentFilter{}, i18n.Zh)
+		out, err := f.s.ExportResidents(ctx, community, ResidentFilter{}, i18n.Zh)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sheet.Rows) != 1 || sheet.Header[3] != "证件号码" {
-			t.Fatalf("export = %+v", sheet)
+		if len(out.Rows) != 1 || out.Header[3] != "证件号码" {
+			t.Fatalf("export = %+v", out)
 		}
-		row := sheet.Rows[0]
+		row := out.Rows[0]
 		if row[3] != a.IDNumber || !strings.Contains(row[3].(string), "*") || row[6] != "138****5678" || row[8] != f.building.Code || row[12] != "独居老人、低保户" {
 			t.Errorf("row = %q", row)
 		}
 		var b bytes.Buffer
-		if err := WriteSheet(&b, "xlsx", sheet); err != nil {
+		if err := sheet.WriteXLSX(&b, out); err != nil {
 			t.Fatal(err)
 		}
 		x, _ := excelize.OpenReader(&b)
-		cells, _ := x.GetRows(sheet.Name)
+		cells, _ := x.GetRows(out.Name)
 		if cells[1][5] != "'=1+2" || cells[1][0] != "王芳" || cells[1][4] != "1956-03-12" {
 			t.Errorf("xlsx row = %q", cells[1])
 		}
 		// The birth date is a date cell (a serial number with a date
 		// format), which spreadsheets sort and filter as a date.
-		raw, _ := x.GetCellValue(sheet.Name, "E2", excelize.Options{RawCellValue: true})
-		styleID, _ := x.GetCellStyle(sheet.Name, "E2")
+		raw, _ := x.GetCellValue(out.Name, "E2", excelize.Options{RawCellValue: true})
+		styleID, _ := x.GetCellStyle(out.Name, "E2")
 		style, _ := x.GetStyle(styleID)
 		if raw != "20526" || style == nil || style.CustomNumFmt == nil || *style.CustomNumFmt != "yyyy-mm-dd" {
 			t.Errorf("the birth date cell holds %q with style %+v", raw, style)
@@ -511,24 +512,24 @@ func TestExports(t *testing.T) {
 		if _, err := f.s.CreatePartyMember(ctx, system, PartyMemberInput{ResidentID: a.ID, PartyOrgID: po.ID, InService: true, Employer: "九江学院"}); err != nil {
 			t.Fatal(err)
 		}
-		sheet, err = f.s.ExportPartyMembers(ctx, community, MemberFilter{}, i18n.En)
-		if err != nil || len(sheet.Rows) != 1 || sheet.Rows[0][1] != a.IDNumber || sheet.Rows[0][5] != "Yes" || sheet.Header[0] != "Name" {
-			t.Errorf("members export = %+v %v", sheet, err)
+		out, err = f.s.ExportPartyMembers(ctx, community, MemberFilter{}, i18n.En)
+		if err != nil || len(out.Rows) != 1 || out.Rows[0][1] != a.IDNumber || out.Rows[0][5] != "Yes" || out.Header[0] != "Name" {
+			t.Errorf("members export = %+v %v", out, err)
 		}
 		if _, err := f.s.SaveGridStaff(ctx, system, 0, GridStaffInput{GridID: f.grid.ID, Role: "member", Kind: "building_head", Name: "孙楼长", Phone: "13700002222",
 			Buildings: []int64{f.building.ID, f.building2.ID}}); err != nil {
 			t.Fatal(err)
 		}
-		sheet, err = f.s.ExportGridStaff(ctx, community, StaffFilter{}, i18n.Zh)
-		if err != nil || len(sheet.Rows) != 1 || sheet.Rows[0][0] != f.grid.Code || sheet.Rows[0][5] != "137****2222" || sheet.Rows[0][6] != f.building.Code+"、"+f.building2.Code {
-			t.Errorf("staff export = %+v %v", sheet, err)
+		out, err = f.s.ExportGridStaff(ctx, community, StaffFilter{}, i18n.Zh)
+		if err != nil || len(out.Rows) != 1 || out.Rows[0][0] != f.grid.Code || out.Rows[0][5] != "137****2222" || out.Rows[0][6] != f.building.Code+"、"+f.building2.Code {
+			t.Errorf("staff export = %+v %v", out, err)
 		}
 		// The export of the grid staff reads back through the importer's
 		// header check: the columns are the template's.
 		var p problems
 		matchHeader(LayoutOf(SheetGridStaff), sheetRow{N: 1, Cells: func() []sheetCell {
 			var c []sheetCell
-			for _, h := range sheet.Header {
+			for _, h := range out.Header {
 				if h != "网格名称" {
 					c = append(c, sheetCell{Text: h})
 				}

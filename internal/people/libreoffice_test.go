@@ -16,7 +16,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
 	"grassroots/internal/platform/i18n"
-	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/sheet"
 )
 
 // soffice converts files to CSV (UTF-8) with LibreOffice, in one run, and
@@ -77,23 +77,23 @@ func TestLibreOfficeOpensExports(t *testing.T) {
 				}
 			}
 		}
-		sheet, err := f.s.ExportResidents(ctx, actorAt(auth.CommunityStaff, f.community), ResidentFilter{}, i18n.Zh)
+		out, err := f.s.ExportResidents(ctx, actorAt(auth.CommunityStaff, f.community), ResidentFilter{}, i18n.Zh)
 		if err != nil {
 			t.Fatal(err)
 		}
 		file := filepath.Join(dir, "residents-"+string(d.Engine())+".xlsx")
 		var b bytes.Buffer
-		if err := WriteSheet(&b, "xlsx", sheet); err != nil {
+		if err := sheet.WriteXLSX(&b, out); err != nil {
 			t.Fatal(err)
 		}
 		os.WriteFile(file, b.Bytes(), 0o600)
-		rows := [][]string{sheet.Header}
-		for _, r := range sheet.Rows {
+		rows := [][]string{out.Header}
+		for _, r := range out.Rows {
 			var row []string
 			for _, v := range r {
 				s := fmt.Sprint(v)
 				if str, ok := v.(string); ok {
-					s = web.Neutralize(str)
+					s = sheet.Neutralize(str)
 				}
 				row = append(row, s)
 			}

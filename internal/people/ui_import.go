@@ -260,7 +260,7 @@ func (u *UI) importReport(w http.ResponseWriter, r *http.Request) error {
 	if err := u.Store.RecordExport(r.Context(), actor, "import_report", len(sheet.Rows), map[string]any{"import_id": p.Job.ID}); err != nil {
 		return err
 	}
-	return writeExport(w, r.URL.Query().Get("format"), i18n.T(lang, "sheet.report_file", p.Job.ID), sheet)
+	return web.SendSheet(w, i18n.T(lang, "sheet.report_file", p.Job.ID), r.URL.Query().Get("format"), sheet)
 }
 
 func (u *UI) importTemplate(w http.ResponseWriter, r *http.Request) error {
@@ -286,13 +286,6 @@ func exportFormat(q *web.Query) string {
 	return "xlsx"
 }
 
-func writeExport(w http.ResponseWriter, format, name string, sheet web.Sheet) error {
-	if format == "csv" {
-		return web.WriteCSV(w, name, sheet)
-	}
-	return web.WriteXLSX(w, name, sheet)
-}
-
 func (u *UI) exportResidents(w http.ResponseWriter, r *http.Request) error {
 	actor, err := bulkActor(r)
 	if err != nil {
@@ -309,7 +302,7 @@ func (u *UI) exportResidents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeExport(w, format, i18n.T(lang, SheetResidents.Label()), sheet)
+	return web.SendSheet(w, i18n.T(lang, SheetResidents.Label()), format, sheet)
 }
 
 func (u *UI) exportMembers(w http.ResponseWriter, r *http.Request) error {
@@ -329,7 +322,7 @@ func (u *UI) exportMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeExport(w, format, i18n.T(lang, SheetPartyMembers.Label()), sheet)
+	return web.SendSheet(w, i18n.T(lang, SheetPartyMembers.Label()), format, sheet)
 }
 
 func (u *UI) exportStaff(w http.ResponseWriter, r *http.Request) error {
@@ -351,5 +344,5 @@ func (u *UI) exportStaff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeExport(w, format, i18n.T(lang, SheetGridStaff.Label()), sheet)
+	return web.SendSheet(w, i18n.T(lang, SheetGridStaff.Label()), format, sheet)
 }

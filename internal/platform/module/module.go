@@ -6,7 +6,8 @@
 // delete guards, hours sources), its routes with the permission each needs
 // (Routes), its encrypted personal fields (Sealed), its background jobs
 // (Jobs), its overview figures (Figures), what waits for an actor (Todos),
-// and the records the route matrix test acts on (Samples). app opens the
+// the message keys it builds from its closed lists (MessageKeys), and the
+// records the route matrix test acts on (Samples). app opens the
 // modules in the order of its list and loops over them for everything
 // else; a module finds the stores of the modules below it with Need.
 package module
@@ -20,6 +21,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/jobs"
+	"grassroots/internal/platform/notify"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
 )
@@ -81,6 +83,15 @@ type Sampler interface {
 	Sample(ctx context.Context, kind string, under int64) (id, at string, err error)
 }
 
+// Keyer is a module that builds message keys at run time, from its closed
+// lists (a unit type's label, "unit." + type), which no scan of its code
+// finds.
+type Keyer interface {
+	// MessageKeys lists every such key, for the test that each has its
+	// text in both languages.
+	MessageKeys() []string
+}
+
 // Config is what an instance's setup tells the modules.
 type Config struct {
 	DataDir       string // folder for local files
@@ -100,6 +111,8 @@ type Env struct {
 	// audit log (audit.Names.Add, with the words of its actions in its
 	// messages).
 	Names *audit.Names
+	// Notify is the in-app notifications every module sends through.
+	Notify *notify.Store
 
 	provided map[reflect.Type]any
 }

@@ -1,7 +1,7 @@
-package web
+package sheet
 
 import (
-	"net/http/httptest"
+	"bytes"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,11 +20,11 @@ func TestXLSXWritesDateCells(t *testing.T) {
 		{"王芳", date.Date("1956-03-12"), at},
 		{"李四", date.Date(""), time.Time{}},
 	}}
-	w := httptest.NewRecorder()
-	if err := WriteXLSX(w, "x", s); err != nil {
+	var w bytes.Buffer
+	if err := WriteXLSX(&w, s); err != nil {
 		t.Fatal(err)
 	}
-	f, err := excelize.OpenReader(w.Body)
+	f, err := excelize.OpenReader(&w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,11 +61,40 @@ func TestXLSXWritesDateCells(t *testing.T) {
 		t.Errorf("the date column is %v wide: a date shows as ####", wd)
 	}
 	// A CSV writes them as text a spreadsheet reads as dates.
-	w = httptest.NewRecorder()
-	if err := WriteCSV(w, "x", s); err != nil {
+	w.Reset()
+	if err := WriteCSV(&w, s); err != nil {
 		t.Fatal(err)
 	}
-	if body := w.Body.String(); !strings.Contains(body, "王芳,1956-03-12,2024-03-01 08:30:00\r\n") && !strings.Contains(body, "王芳,1956-03-12,2024-03-01 08:30:00\n") {
+	if body := w.String(); !strings.Contains(body, "王芳,1956-03-12,2024-03-01 08:30:00\r\n") && !strings.Contains(body, "王芳,1956-03-12,2024-03-01 08:30:00\n") {
 		t.Errorf("csv = %q", body)
+	}
+}
+
+// The header row is bold, and a header that looks like a formula is shown,
+// never run.
+func TestXLSXHeader(t *testing.T) {
+	var w bytes.Buffer
+	if err := WriteXLSX(&w, Sheet{Header: []string{"姓名", "=1+1"}, Rows: [][]any{{"王芳", "@x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for ref, want := range map[string]bool{"A1": true, "B1": true, "A2": false} {
+		id, _ := f.GetCellStyle("Sheet1", ref)
+		style, err := f.GetStyle(id)
+		if bold := err == nil && style.Font != nil && style.Font.Bold; bold != want {
+			t.Errorf("%s bold = %v, want %v", ref, bold, want)
+		}
+	}
+	for ref, want := range map[string]string{"B1": "'=1+1", "B2": "'@x"} {
+		if v, _ := f.GetCellValue("Sheet1", ref); v != want {
+			t.Errorf("%s = %q, want %q", ref, v, want)
+		}
+		if formula, _ := f.GetCellFormula("Sheet1", ref); formula != "" {
+			t.Errorf("%s holds the formula %q", ref, formula)
+		}
 	}
 }
