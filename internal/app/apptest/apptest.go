@@ -43,6 +43,10 @@ type Env struct {
 	Events    *events.Store
 	Calendar  *workcal.Store
 	Volunteer *volunteer.Store
+
+	// The scenarios' tokens and signed-in browsers, by user.
+	tokens   map[string]string
+	browsers map[string]*http.Client
 }
 
 // GridPoint returns a point inside Grid1 (n=1) or Grid2 (n=2).
