@@ -1,5 +1,7 @@
 // Package apptest starts a whole Grassroots server for tests, on each
-// engine, with a small district of two streets and a user per role.
+// engine, with a small district of two streets and a user per role, and
+// runs tables of HTTP scenarios against it (see Scenario). The modules'
+// HTTP tests use it from their external test packages.
 package apptest
 
 import (
