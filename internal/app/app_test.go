@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,21 +15,6 @@ import (
 	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
 )
-
-func decode(t *testing.T, body string, v any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(body), v); err != nil {
-		t.Fatalf("decode %q: %v", body, err)
-	}
-}
-
-type apiError struct {
-	Error struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields"`
-	} `json:"error"`
-}
 
 func TestOverviewAndScope(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
@@ -43,7 +27,7 @@ func TestOverviewAndScope(t *testing.T) {
 			Streets, Communities, Grids, PartyOrgs int
 			ByType                                 map[string]int `json:"party_orgs_by_type"`
 		}
-		decode(t, body, &o)
+		apptest.Decode(t, body, &o)
 		if o.Streets != 2 || o.Communities != 2 || o.Grids != 2 || len(o.ByType) != 8 {
 			t.Errorf("overview = %s", body)
 		}
@@ -60,7 +44,7 @@ func TestOverviewAndScope(t *testing.T) {
 			} `json:"items"`
 			Total int `json:"total"`
 		}
-		decode(t, body, &list)
+		apptest.Decode(t, body, &list)
 		if status != 200 || list.Total != 1 || list.Items[0].ID != e.Community1.ID || *list.Items[0].ParentID != e.Street1.ID {
 			t.Errorf("street1 communities: %d %s", status, body)
 		}
@@ -89,123 +73,9 @@ func TestOverviewAndScope(t *testing.T) {
 		}
 		// The street's overview counts its own part only.
 		_, body = e.Do(t, street, "GET", "/api/v1/overview", "")
-		decode(t, body, &o)
+		apptest.Decode(t, body, &o)
 		if o.Streets != 1 || o.Communities != 1 {
 			t.Errorf("street overview = %s", body)
-		}
-	})
-}
-
-func TestUnitWritesAndErrors(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		admin := e.Token(t, "admin")
-		street := e.Token(t, "street1")
-		cases := []struct {
-			name, token, method, path, body string
-			status                          int
-			code, field                     string
-		}{
-			{"malformed JSON", admin, "POST", "/api/v1/units", `{"name":`, 400, "invalid", ""},
-			{"unknown field", admin, "POST", "/api/v1/units", `{"parent_id":1,"type":"grid","code":"x","name":"n","colour":"red"}`, 400, "invalid", "colour"},
-			{"wrong type", admin, "POST", "/api/v1/units", `{"parent_id":"one"}`, 400, "invalid", "parent_id"},
-			{"two values", admin, "POST", "/api/v1/units", `{} {}`, 400, "invalid", ""},
-			{"empty name", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001002","name":" "}`, e.Community1.ID), 400, "invalid", "name"},
-			{"grid under street", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001002","name":"x"}`, e.Street1.ID), 400, "invalid", "type"},
-			{"bad code", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403002001002","name":"x"}`, e.Community1.ID), 400, "invalid", "code"},
-			{"bad GeoJSON", admin, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001002","name":"x","boundary":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}`, e.Community1.ID), 400, "invalid", "boundary"},
-			{"other street's parent", street, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403002001002","name":"x"}`, e.Community2.ID), 400, "invalid", "parent_id"},
-			{"move into own subtree", admin, "PATCH", fmt.Sprintf("/api/v1/units/%d", e.Street1.ID), fmt.Sprintf(`{"parent_id":%d}`, e.Community1.ID), 400, "invalid", "parent_id"},
-			{"delete unit with children", admin, "DELETE", fmt.Sprintf("/api/v1/units/%d", e.Community1.ID), "", 409, "conflict", ""},
-			{"other street's unit", street, "DELETE", fmt.Sprintf("/api/v1/units/%d", e.Grid2.ID), "", 404, "not_found", ""},
-			{"no token", "", "GET", "/api/v1/units", "", 401, "unauthorized", ""},
-			{"bad token", "grt_nope", "GET", "/api/v1/units", "", 401, "unauthorized", ""},
-			{"bad query", admin, "GET", "/api/v1/units?type=planet", "", 400, "invalid", "type"},
-			{"unknown endpoint", admin, "GET", "/api/v1/nothing", "", 404, "not_found", ""},
-		}
-		for _, c := range cases {
-			status, body := e.Do(t, c.token, c.method, c.path, c.body)
-			var ae apiError
-			if err := json.Unmarshal([]byte(body), &ae); err != nil {
-				t.Errorf("%s: body is not a JSON error: %q", c.name, body)
-				continue
-			}
-			if status != c.status || ae.Error.Code != c.code || ae.Error.Message == "" {
-				t.Errorf("%s: %d %s, want %d %s", c.name, status, body, c.status, c.code)
-			}
-			if c.field != "" && ae.Error.Fields[c.field] == "" {
-				t.Errorf("%s: no message for field %s in %s", c.name, c.field, body)
-			}
-		}
-		// Messages speak Chinese by default and English on request.
-		req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/units?type=planet", nil)
-		req.Header.Set("Authorization", "Bearer "+admin)
-		req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
-		resp, _ := http.DefaultClient.Do(req)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(string(b), "Not one of the allowed values") {
-			t.Errorf("English error: %s", b)
-		}
-		_, zh := e.Do(t, admin, "GET", "/api/v1/units?type=planet", "")
-		if !strings.Contains(zh, "不是可选的值") {
-			t.Errorf("Chinese error: %s", zh)
-		}
-
-		// A street user creates a grid in its community, moves it and deletes it.
-		status, body := e.Do(t, street, "POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001002","name":"第二网格",
-			"boundary":{"type":"Polygon","coordinates":[[[115.99,29.70],[116.00,29.70],[116.00,29.71],[115.99,29.71],[115.99,29.70]]]}}`, e.Community1.ID))
-		if status != 201 {
-			t.Fatalf("create grid: %d %s", status, body)
-		}
-		var g struct {
-			ID       int64           `json:"id"`
-			Path     string          `json:"path"`
-			Boundary json.RawMessage `json:"boundary"`
-		}
-		decode(t, body, &g)
-		if !strings.HasPrefix(g.Path, e.Community1.Path) || !strings.Contains(string(g.Boundary), "Polygon") {
-			t.Errorf("created grid = %s", body)
-		}
-		status, body = e.Do(t, street, "PATCH", fmt.Sprintf("/api/v1/units/%d", g.ID), `{"name":"第二网格（调整）"}`)
-		if status != 200 || !strings.Contains(body, "调整") {
-			t.Errorf("rename: %d %s", status, body)
-		}
-		if status, body = e.Do(t, street, "DELETE", fmt.Sprintf("/api/v1/units/%d", g.ID), ""); status != 204 {
-			t.Errorf("delete: %d %s", status, body)
-		}
-
-		// Party organisations and co-building units go through the same rules.
-		status, body = e.Do(t, admin, "POST", "/api/v1/party-orgs", fmt.Sprintf(`{"unit_id":%d,"type":"school","name":"浔阳小学党支部","founded_on":"2001-07-01","member_count":23}`, e.Community1.ID))
-		if status != 201 || !strings.Contains(body, `"checklist_type":"school"`) {
-			t.Errorf("party org: %d %s", status, body)
-		}
-		status, body = e.Do(t, admin, "POST", "/api/v1/party-orgs", fmt.Sprintf(`{"unit_id":%d,"type":"school","name":"x","founded_on":"2001-13-01"}`, e.Community1.ID))
-		if status != 400 || !strings.Contains(body, "founded_on") {
-			t.Errorf("bad date: %d %s", status, body)
-		}
-		status, body = e.Do(t, admin, "POST", "/api/v1/co-building-units", fmt.Sprintf(`{"community_id":%d,"name":"九江市税务局","kind":"city_body"}`, e.Community1.ID))
-		if status != 201 {
-			t.Fatalf("co-building: %d %s", status, body)
-		}
-		var cb struct{ ID int64 }
-		decode(t, body, &cb)
-		status, body = e.Do(t, admin, "POST", fmt.Sprintf("/api/v1/co-building-units/%d/agreements", cb.ID), `{"signed_on":"2023-05-04","content":"共建党员活动阵地"}`)
-		if status != 201 {
-			t.Errorf("agreement: %d %s", status, body)
-		}
-		status, body = e.Do(t, admin, "POST", "/api/v1/part-time-members", fmt.Sprintf(`{"street_id":%d,"co_building_unit_id":%d,"name":"李明","position":"党委委员"}`, e.Street1.ID, cb.ID))
-		if status != 201 || !strings.Contains(body, "九江市税务局") {
-			t.Errorf("part-time member: %d %s", status, body)
-		}
-		_, body = e.Do(t, admin, "GET", "/api/v1/overview", "")
-		var o struct {
-			PartyOrgs       int `json:"party_orgs"`
-			CoBuildingUnits int `json:"co_building_units"`
-			PartTimeMembers int `json:"part_time_members"`
-		}
-		decode(t, body, &o)
-		if o.PartyOrgs != 1 || o.CoBuildingUnits != 1 || o.PartTimeMembers != 1 {
-			t.Errorf("overview after writes = %s", body)
 		}
 	})
 }
@@ -444,87 +314,6 @@ func TestBadTextIsRefused(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode >= 500 {
 			t.Errorf("sign-in with a NUL in the name: %d", resp.StatusCode)
-		}
-	})
-}
-
-// TestAccountTokens makes an API token on the account page, uses it, and
-// revokes it there: shown once, listed by its purpose, refused once revoked.
-func TestAccountTokens(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		b := e.Browser(t, "street1")
-		post := func(path string, form url.Values) (int, string) {
-			resp, err := b.PostForm(e.Server.URL+path, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(body)
-		}
-		if status, body := post("/account/tokens", url.Values{"name": {"  "}, "token_password": {apptest.Password}}); status != 400 || !strings.Contains(body, "请填写令牌用途") {
-			t.Errorf("a token without a purpose: %d", status)
-		}
-		if status, body := post("/account/tokens", url.Values{"name": {"x"}, "token_password": {"not-the-password"}}); status != 400 || !strings.Contains(body, "当前密码不正确") {
-			t.Errorf("a token with a wrong password: %d", status)
-		}
-		status, body := post("/account/tokens", url.Values{"name": {"12345 热线对接"}, "token_password": {apptest.Password}})
-		m := regexp.MustCompile(`<code class="token">(grt_[a-z0-9]+)</code>`).FindStringSubmatch(body)
-		if status != 201 || m == nil || !strings.Contains(body, "12345 热线对接") {
-			t.Fatalf("create a token: %d", status)
-		}
-		token := m[1]
-		if status, _ := e.Do(t, token, "GET", "/api/v1/overview", ""); status != 200 {
-			t.Errorf("the new token: %d", status)
-		}
-		// A token cannot make its own successor, even knowing the password.
-		req, _ := http.NewRequest("POST", e.Server.URL+"/account/tokens", strings.NewReader(url.Values{"name": {"copy"}, "token_password": {apptest.Password}}.Encode()))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 403 {
-			t.Errorf("a token making a token: %d", resp.StatusCode)
-		}
-		resp, err = b.Get(e.Server.URL + "/account")
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if strings.Contains(string(page), token) {
-			t.Errorf("the token is shown again")
-		}
-		revoke := regexp.MustCompile(`action="(/account/tokens/\d+/revoke)"`).FindStringSubmatch(string(page))
-		if revoke == nil {
-			t.Fatal("no revoke button")
-		}
-		// Someone else cannot revoke it.
-		resp, err = e.Browser(t, "street2").PostForm(e.Server.URL+revoke[1], nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 404 {
-			t.Errorf("another user revoking: %d", resp.StatusCode)
-		}
-		if status, _ := post(revoke[1], nil); status != 303 {
-			t.Errorf("revoke: %d", status)
-		}
-		resp, err = b.Get(e.Server.URL + "/account")
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(string(page), "令牌已吊销") || !strings.Contains(string(page), "已吊销 ") || strings.Contains(string(page), revoke[1]) {
-			t.Errorf("after revoking, the account page does not say so")
-		}
-		if status, _ := e.Do(t, token, "GET", "/api/v1/overview", ""); status != 401 {
-			t.Errorf("the revoked token: %d", status)
 		}
 	})
 }

@@ -29,7 +29,7 @@ func TestBrowserEventWorkflow(t *testing.T) {
 	e := apptest.Start(t, db.SQLite)
 	base := e.Server.URL
 	photo := filepath.Join(t.TempDir(), "photo.png")
-	if err := os.WriteFile(photo, pngData(t), 0o644); err != nil {
+	if err := os.WriteFile(photo, apptest.PNG(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := e.Events.CategoryByCode(context.Background(), "0101")

@@ -24,7 +24,7 @@ import (
 func TestBrowserVolunteerFlow(t *testing.T) {
 	ctx := browser(t)
 	e := apptest.Start(t, db.SQLite)
-	clock := installClock(e)
+	clock := e.VolunteerClock()
 	base := e.Server.URL
 	bg := context.Background()
 	sys := auth.SystemActor("test")
@@ -36,7 +36,7 @@ func TestBrowserVolunteerFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := vs.CreateVolunteer(bg, sys, volunteer.VolunteerInput{UnitID: e.Community1.ID, Name: "张志愿", IDNumber: "360403199001010010",
-		Phone: "13800001111", UserID: userID(t, e, "volunteer1")})
+		Phone: "13800001111", UserID: e.UserID(t, "volunteer1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestBrowserVolunteerFlow(t *testing.T) {
 	}
 	scan(inCode, "签到成功")
 	// The shift runs; the volunteer checks out after it.
-	clock.advance(2 * time.Hour)
+	clock.Advance(2 * time.Hour)
 	scan(outCode, "签退成功")
 	screenshot(t, ctx, "volunteer-checked-out-phone")
 	logout()

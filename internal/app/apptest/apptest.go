@@ -1,5 +1,7 @@
 // Package apptest starts a whole Grassroots server for tests, on each
-// engine, with a small district of two streets and a user per role.
+// engine, with a small district of two streets and a user per role, and
+// runs tables of HTTP scenarios against it (see Scenario). The modules'
+// HTTP tests use it from their external test packages.
 package apptest
 
 import (
@@ -43,6 +45,10 @@ type Env struct {
 	Events    *events.Store
 	Calendar  *workcal.Store
 	Volunteer *volunteer.Store
+
+	// The scenarios' tokens and signed-in browsers, by user.
+	tokens   map[string]string
+	browsers map[string]*http.Client
 }
 
 // GridPoint returns a point inside Grid1 (n=1) or Grid2 (n=2).

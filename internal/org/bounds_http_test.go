@@ -1,4 +1,4 @@
-package app_test
+package org_test
 
 import (
 	"encoding/json"
@@ -22,20 +22,20 @@ func TestUnitBoundsAPI(t *testing.T) {
 		rect := func(minLon, minLat, maxLon, maxLat float64) string {
 			return geo.Rect(minLon, minLat, maxLon, maxLat).GeoJSON()
 		}
-		patch := func(id int64, body string) (int, apiError, string) {
+		patch := func(id int64, body string) (int, apptest.APIError, string) {
 			t.Helper()
 			status, text := e.Do(t, admin, "PATCH", fmt.Sprintf("/api/v1/units/%d", id), body)
-			var ae apiError
+			var ae apptest.APIError
 			if status != 200 {
-				decode(t, text, &ae)
+				apptest.Decode(t, text, &ae)
 			}
 			return status, ae, text
 		}
 		refused := func(name string, id int64, lang, body, field string, says ...string) {
 			t.Helper()
 			status, text := e.Do(t, admin, "PATCH", fmt.Sprintf("/api/v1/units/%d?lang=%s", id, lang), body)
-			var ae apiError
-			decode(t, text, &ae)
+			var ae apptest.APIError
+			apptest.Decode(t, text, &ae)
 			msg := ae.Error.Fields[field]
 			if status != 400 || ae.Error.Code != "invalid" || msg == "" {
 				t.Fatalf("%s: %d %s, want 400 about %s", name, status, text, field)
@@ -68,7 +68,7 @@ func TestUnitBoundsAPI(t *testing.T) {
 		var second struct {
 			ID int64 `json:"id"`
 		}
-		decode(t, text, &second)
+		apptest.Decode(t, text, &second)
 		overlapping := rect(116.0, 29.69, 116.01, 29.705)
 		refused("overlapping", second.ID, "zh", `{"boundary":`+overlapping+`}`, "boundary", "「第一网格」（360403001001001）", "50%")
 		refused("overlapping", second.ID, "en", `{"boundary":`+overlapping+`}`, "boundary", "overlaps the boundary of 第一网格 (360403001001001) by 50%")
@@ -78,7 +78,7 @@ func TestUnitBoundsAPI(t *testing.T) {
 		var g1 struct {
 			Boundary json.RawMessage `json:"boundary"`
 		}
-		decode(t, text, &g1)
+		apptest.Decode(t, text, &g1)
 		if status != 200 || string(g1.Boundary) != rect(116.0, 29.7, 116.01, 29.71) {
 			t.Errorf("grid 1 after refusals: %d %s", status, text)
 		}

@@ -1,9 +1,8 @@
-package app_test
+package volunteer_test
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,13 +27,13 @@ func addUser(t *testing.T, e *apptest.Env, name string, role auth.Role, unit *or
 
 // fieldError reads an API error and reports whether it is a 400 naming
 // field.
-func fieldError(t *testing.T, status int, body, field string) (apiError, bool) {
+func fieldError(t *testing.T, status int, body, field string) (apptest.APIError, bool) {
 	t.Helper()
-	var ae apiError
+	var ae apptest.APIError
 	if status != 400 {
 		return ae, false
 	}
-	decode(t, body, &ae)
+	apptest.Decode(t, body, &ae)
 	_, ok := ae.Error.Fields[field]
 	return ae, ok
 }
@@ -74,29 +73,19 @@ func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
 		patch := func(uid int64, lang string) (int, string) {
 			return e.Do(t, street, "PATCH", path+lang, fmt.Sprintf(`{"user_id":%d}`, uid))
 		}
-		for _, c := range []struct {
-			name string
-			uid  int64
-		}{
-			{"the district administrator", userID(t, e, "admin")},
-			{"another street's staff", userID(t, e, "street2")},
-			{"a volunteer of another street", inStreet2},
-			{"a merchant's cashier", userID(t, e, "merchant1")},
-			{"no such account", 999999},
-		} {
-			status, body := patch(c.uid, "")
-			if _, ok := fieldError(t, status, body, "user_id"); !ok {
-				t.Errorf("linking %s: %d %s", c.name, status, body)
-			}
+		link := func(name string, uid int64, lang string, says ...string) apptest.Scenario {
+			return apptest.Refused(apptest.Scenario{Name: name, User: "street1", Method: "PATCH", Path: path + lang,
+				Body: fmt.Sprintf(`{"user_id":%d}`, uid), Status: 400, ExpectedContent: says}, "user_id")
 		}
-		status, body := patch(userID(t, e, "admin"), "?lang=en")
-		if ae, ok := fieldError(t, status, body, "user_id"); !ok || !strings.Contains(ae.Error.Fields["user_id"], "volunteer role") {
-			t.Errorf("the refusal in English: %d %s", status, body)
-		}
-		status, body = patch(userID(t, e, "admin"), "")
-		if ae, ok := fieldError(t, status, body, "user_id"); !ok || !strings.Contains(ae.Error.Fields["user_id"], "志愿者") {
-			t.Errorf("the refusal in Chinese: %d %s", status, body)
-		}
+		e.Run(t,
+			link("the district administrator", e.UserID(t, "admin"), ""),
+			link("another street's staff", e.UserID(t, "street2"), ""),
+			link("a volunteer of another street", inStreet2, ""),
+			link("a merchant's cashier", e.UserID(t, "merchant1"), ""),
+			link("no such account", 999999, ""),
+			link("the refusal in English", e.UserID(t, "admin"), "?lang=en", "volunteer role"),
+			link("the refusal in Chinese", e.UserID(t, "admin"), "", "志愿者"),
+		)
 		if rec, _ := e.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
 			t.Fatalf("a refused link was kept: user %d", rec.UserID)
 		}
@@ -106,7 +95,7 @@ func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
 
 		// Within the community (a grid) and above it (the street) may be
 		// linked; each link and unlink is in the audit log.
-		for _, uid := range []int64{inGrid, atStreet, userID(t, e, "volunteer1")} {
+		for _, uid := range []int64{inGrid, atStreet, e.UserID(t, "volunteer1")} {
 			mustStatus(t, 200)(patch(uid, ""))
 		}
 		mustStatus(t, 200)(patch(0, ""))
@@ -119,26 +108,15 @@ func TestVolunteerLinkNeedsAVolunteerHere(t *testing.T) {
 		// An account linked to another record is refused.
 		otherPath := fmt.Sprintf("/api/v1/volunteer/volunteers/%d", other.ID)
 		mustStatus(t, 200)(e.Do(t, street, "PATCH", otherPath, fmt.Sprintf(`{"user_id":%d}`, inGrid)))
-		if status, body := patch(inGrid, ""); !hasField(t, status, body, "user_id") {
-			t.Errorf("an account linked to another record: %d %s", status, body)
-		}
-		// A new record takes the same checks.
-		status, body = e.Do(t, street, "POST", "/api/v1/volunteer/volunteers", fmt.Sprintf(`{"unit_id":%d,"name":"王志愿","id_number":"360403199001010037","user_id":%d}`,
-			e.Community1.ID, userID(t, e, "admin")))
-		if !hasField(t, status, body, "user_id") {
-			t.Errorf("a new record linked to the administrator: %d %s", status, body)
-		}
-
-		// The record's page says the same beside the user name.
-		resp, err := e.Browser(t, "street1").PostForm(e.Server.URL+fmt.Sprintf("/volunteer/volunteers/%d", v.ID), url.Values{"username": {"admin"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 400 || !strings.Contains(string(b), "志愿者”角色") {
-			t.Errorf("the page linking the administrator: %d %s", resp.StatusCode, b)
-		}
+		e.Run(t,
+			link("an account linked to another record", inGrid, ""),
+			// A new record takes the same checks.
+			apptest.Refused(apptest.Scenario{Name: "a new record linked to the administrator", User: "street1", Method: "POST", Path: "/api/v1/volunteer/volunteers",
+				Body: fmt.Sprintf(`{"unit_id":%d,"name":"王志愿","id_number":"360403199001010037","user_id":%d}`, e.Community1.ID, e.UserID(t, "admin")), Status: 400}, "user_id"),
+			// The record's page says the same beside the user name.
+			apptest.Scenario{Name: "the page linking the administrator", User: "street1", Method: "POST", Path: fmt.Sprintf("/volunteer/volunteers/%d", v.ID),
+				Form: url.Values{"username": {"admin"}}, Status: 400, ExpectedContent: []string{"志愿者”角色"}},
+		)
 		if rec, _ := e.Volunteer.Volunteer(ctx, sys, v.ID); rec.UserID != 0 {
 			t.Errorf("the page linked the administrator: user %d", rec.UserID)
 		}
@@ -193,30 +171,23 @@ func TestTeamFormOutOfScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := fmt.Sprintf("%s/volunteer/teams/%d", e.Server.URL, team.ID)
-		post := func(user string, form url.Values) (int, string) {
-			resp, err := e.Browser(t, user).PostForm(path, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			return resp.StatusCode, string(b)
-		}
+		path := fmt.Sprintf("/volunteer/teams/%d", team.ID)
 		good := url.Values{"type": {"youth"}, "name": {"白水湖青年队"}}
-		if status, _ := post("street2", good); status != 404 {
-			t.Errorf("another street: %d", status)
+		// The auditor may be told no (403) or that there is no such team (404).
+		resp, err := e.Browser(t, "auditor").PostForm(e.Server.URL+path, good)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if status, _ := post("auditor", good); status != 403 && status != 404 {
-			t.Errorf("the auditor: %d", status)
+		resp.Body.Close()
+		if resp.StatusCode != 403 && resp.StatusCode != 404 {
+			t.Errorf("the auditor: %d", resp.StatusCode)
 		}
-		status, body := post("street1", url.Values{"type": {"professional"}, "name": {"医疗队"}})
-		if status != 400 || !strings.Contains(body, "专业队须选择专业领域") || !strings.Contains(body, "医疗队") {
-			t.Errorf("a professional team without its field: %d", status)
-		}
-		if status, _ := post("street1", good); status != 303 {
-			t.Errorf("a good edit: %d", status)
-		}
+		e.Run(t,
+			apptest.Scenario{Name: "another street", User: "street2", Method: "POST", Path: path, Form: good, Status: 404},
+			apptest.Scenario{Name: "a professional team without its field", User: "street1", Method: "POST", Path: path,
+				Form: url.Values{"type": {"professional"}, "name": {"医疗队"}}, Status: 400, ExpectedContent: []string{"专业队须选择专业领域", "医疗队"}},
+			apptest.Scenario{Name: "a good edit", User: "street1", Method: "POST", Path: path, Form: good, Status: 303},
+		)
 		if got, _ := e.Volunteer.Team(context.Background(), auth.SystemActor("test"), team.ID); got.Name != "白水湖青年队" {
 			t.Errorf("after the edit: %+v", got)
 		}

@@ -1,11 +1,9 @@
-package app_test
+package people_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"grassroots/internal/app/apptest"
@@ -80,15 +78,6 @@ func newAuditorFixture(t *testing.T, e *apptest.Env) auditorFixture {
 func TestAuditorReadsEverythingAndWritesNothing(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		f := newAuditorFixture(t, e)
-		tok := e.Token(t, "auditor")
-		masked := func(where, body string) {
-			t.Helper()
-			for _, s := range f.secrets {
-				if strings.Contains(body, s) {
-					t.Errorf("%s shows %s in full", where, s)
-				}
-			}
-		}
 		reads := []string{
 			"/api/v1/residents", fmt.Sprintf("/api/v1/residents/%d", f.resident), "/api/v1/households",
 			fmt.Sprintf("/api/v1/households/%d", f.mine.ID), fmt.Sprintf("/api/v1/households/%d", f.theirs.ID),
@@ -98,36 +87,23 @@ func TestAuditorReadsEverythingAndWritesNothing(t *testing.T) {
 			fmt.Sprintf("/api/v1/party-orgs/%d", f.partyOrg), "/api/v1/co-building-units", fmt.Sprintf("/api/v1/co-building-units/%d", f.coBuilding),
 			"/api/v1/part-time-members", fmt.Sprintf("/api/v1/part-time-members/%d", f.partTime),
 		}
+		var scenarios []apptest.Scenario
 		for _, path := range reads {
-			status, body := e.Do(t, tok, "GET", path, "")
-			if status != 200 {
-				t.Errorf("GET %s: %d %s", path, status, body)
-			}
-			masked("GET "+path, body)
+			scenarios = append(scenarios, apptest.Scenario{Name: "GET " + path, User: "auditor", Method: "GET", Path: path, Status: 200, NotExpectedContent: f.secrets})
 		}
 		// The whole district: both streets' residents.
-		if _, body := e.Do(t, tok, "GET", "/api/v1/residents", ""); !strings.Contains(body, `"total":2`) || !strings.Contains(body, "李奶奶") {
-			t.Errorf("the auditor's residents: %s", body)
-		}
-		if _, body := e.Do(t, tok, "GET", "/api/v1/workers", ""); !strings.Contains(body, `"id_number":"3604**********`) || !strings.Contains(body, `"139****1111"`) {
-			t.Errorf("the auditor's workers are not shown masked: %s", body)
-		}
-		b := e.Browser(t, "auditor")
+		scenarios = append(scenarios,
+			apptest.Scenario{Name: "the auditor's residents", User: "auditor", Method: "GET", Path: "/api/v1/residents", Status: 200,
+				ExpectedContent: []string{`"total":2`, "李奶奶"}},
+			apptest.Scenario{Name: "the auditor's workers, masked", User: "auditor", Method: "GET", Path: "/api/v1/workers", Status: 200,
+				ExpectedContent: []string{`"id_number":"3604**********`, `"139****1111"`}})
 		for _, path := range []string{"/residents", fmt.Sprintf("/residents/%d", f.resident), fmt.Sprintf("/households/%d", f.theirs.ID),
 			"/party-members", fmt.Sprintf("/party-members/%d", f.member), fmt.Sprintf("/party-members/%d/feedback", f.member), "/in-service",
 			"/workers", fmt.Sprintf("/workers/%d", f.worker), "/grid-staff", fmt.Sprintf("/grid-staff/%d", f.staff), "/units",
 			fmt.Sprintf("/units/%d", e.Grid1.ID), "/party-orgs", fmt.Sprintf("/party-orgs/%d", f.partyOrg), "/co-building",
 			fmt.Sprintf("/co-building/%d", f.coBuilding), "/part-time-members", fmt.Sprintf("/part-time-members/%d", f.partTime)} {
-			resp, err := b.Get(e.Server.URL + path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || !strings.Contains(string(body), "</html>") {
-				t.Errorf("page %s: %d", path, resp.StatusCode)
-			}
-			masked("page "+path, string(body))
+			scenarios = append(scenarios, apptest.Scenario{Name: "page " + path, User: "auditor", Method: "GET", Path: path, Status: 200,
+				ExpectedContent: []string{"</html>"}, NotExpectedContent: f.secrets})
 		}
 
 		// No reveal, no write: each answers 403, whatever the body.
@@ -167,9 +143,8 @@ func TestAuditorReadsEverythingAndWritesNothing(t *testing.T) {
 			{"DELETE", id("/api/v1/part-time-members/%d", f.partTime), ""},
 		}
 		for _, w := range writes {
-			if status, body := e.Do(t, tok, w.method, w.path, w.body); status != 403 {
-				t.Errorf("%s %s as the auditor: %d %s", w.method, w.path, status, body)
-			}
+			scenarios = append(scenarios, apptest.Scenario{Name: w.method + " " + w.path, User: "auditor", Method: w.method, Path: w.path, Body: w.body,
+				Status: http.StatusForbidden, ExpectedAudit: []string{}})
 		}
 		forms := []struct {
 			path string
@@ -210,15 +185,14 @@ func TestAuditorReadsEverythingAndWritesNothing(t *testing.T) {
 			{id("/part-time-members/%d/delete", f.partTime), nil},
 		}
 		for _, w := range forms {
-			resp, err := b.PostForm(e.Server.URL+w.path, w.form)
-			if err != nil {
-				t.Fatal(err)
+			form := w.form
+			if form == nil {
+				form = url.Values{}
 			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusForbidden {
-				t.Errorf("POST %s as the auditor: %d", w.path, resp.StatusCode)
-			}
+			scenarios = append(scenarios, apptest.Scenario{Name: "form " + w.path, User: "auditor", Method: "POST", Path: w.path, Form: form,
+				Status: http.StatusForbidden, ExpectedAudit: []string{}})
 		}
+		e.Run(t, scenarios...)
 		var n int
 		if err := e.App.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE actor = 'auditor' AND action <> 'login'`).Scan(&n); err != nil || n != 0 {
 			t.Errorf("the auditor changed something: %d entries (%v)", n, err)
