@@ -75,7 +75,8 @@ type App struct {
 	Modules []module.Module
 
 	env       *module.Env
-	overviews *overviewCache
+	overviews *countCache[module.Overview]
+	inboxes   *countCache[[]module.Todo]
 }
 
 // Migrations lists the platform's and every module's schema, in order.
@@ -114,7 +115,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 }
 
 func open(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
-	a := &App{Config: cfg, DB: d, Modules: Modules(), overviews: newOverviewCache(d)}
+	a := &App{Config: cfg, DB: d, Modules: Modules(), overviews: newCountCache[module.Overview](d), inboxes: newCountCache[[]module.Todo](d)}
 	applied, err := d.Migrate(ctx, Migrations()...)
 	if err != nil {
 		return nil, err
@@ -195,6 +196,7 @@ func (a *App) handler() (http.Handler, *web.Routes, error) {
 		return nil, nil, err
 	}
 	r.Tiles = a.Config.Tiles
+	r.Badges = a.inboxBadge
 	r.AddNav(web.NavItem{Key: "nav.home", Href: "/", Order: 0})
 	public := http.NewServeMux()
 	private := http.NewServeMux()

@@ -60,19 +60,26 @@ func (h *homeUI) register(rt *web.Routes) error {
 	rt.API("GET /api/v1/overview", web.Own(), func(r *http.Request, actor *auth.Actor) (any, error) {
 		return h.app.overview(r.Context(), actor)
 	})
+	rt.API("GET /api/v1/inbox", web.Own(), h.inboxAPI)
 	return nil
 }
 
 // Figure is one headline number on the home page.
 type Figure struct {
-	Label string
-	Value int
-	Href  string
+	Label   string
+	Value   int
+	Percent bool
+	Period  string // the time it covers, in words ("" for what stands now)
+	Href    string
 }
 
-// HomePage is the home page.
+// HomePage is the home page: what the actor may start, what waits for
+// them, then their figures.
 type HomePage struct {
 	web.Page
+	Shortcuts   []module.Shortcut
+	Inbox       []InboxItem
+	Waiting     int
 	Figures     []Figure
 	PartyChart  template.JS
 	StreetChart template.JS
@@ -103,6 +110,19 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &HomePage{}
 	p.Title = i18n.T(lang, "nav.home")
+	for _, m := range h.app.Modules {
+		if l, ok := m.(module.ShortcutLister); ok {
+			p.Shortcuts = append(p.Shortcuts, l.Shortcuts(actor)...)
+		}
+	}
+	todos, err := h.app.inbox(ctx, actor)
+	if err != nil {
+		return err
+	}
+	for _, t := range todos {
+		p.Inbox = append(p.Inbox, InboxItem{Label: i18n.T(lang, t.Label), Count: t.Count, Overdue: t.Overdue, Due: t.Due, Href: t.Href})
+	}
+	p.Waiting = waitingCount(todos)
 	// Counts of units at or above the actor's own level, and figures kept
 	// by communities and streets, say nothing to a grid member: a figure is
 	// shown to those whose widest unit sits at its level or above. Figures
@@ -113,7 +133,17 @@ func (h *homeUI) home(w http.ResponseWriter, r *http.Request) error {
 		if f.Label == "" || (f.UpTo != "" && level > slices.Index(org.UnitTypes, org.UnitType(f.UpTo))) {
 			continue
 		}
-		p.Figures = append(p.Figures, Figure{Label: i18n.T(lang, f.Label), Value: homeValue(f), Href: f.Href})
+		fig := Figure{Label: i18n.T(lang, f.Label), Value: homeValue(f), Percent: f.Percent, Href: f.Href}
+		if f.Period != "" {
+			fig.Period = i18n.T(lang, f.Period)
+		}
+		p.Figures = append(p.Figures, fig)
+	}
+	// The tree's charts speak to those who lead a part of the tree (a
+	// department's staff see their queue, not the party organisations).
+	if level > slices.Index(org.UnitTypes, org.Community) {
+		h.R.Render(w, r, http.StatusOK, "app/home", p)
+		return nil
 	}
 	var names []string
 	var values []int

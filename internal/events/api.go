@@ -137,6 +137,7 @@ func filterFromQuery(q *web.Query) (Filter, error) {
 		CategoryCode: q.String("category"),
 		UnitID:       q.ID("unit"),
 		Mine:         q.String("mine") == "1" || q.String("mine") == "true",
+		Todo:         Todo(q.Choice("todo", todoNames()...)),
 		Query:        q.String("q"),
 		Sort:         q.Choice("sort", "reported", "due", "state", "category"),
 		Desc:         q.String("order") == "desc",

@@ -7,7 +7,7 @@ func init() {
 		// The module's figures on the home page.
 		"home.events_open":    {Zh: "未办结事件", En: "Open events"},
 		"home.events_overdue": {Zh: "超时事件", En: "Overdue events"},
-		"home.on_time_rate":   {Zh: "近30天按期结案率（%）", En: "On-time closing, last 30 days (%)"},
+		"home.on_time_rate":   {Zh: "按期结案率", En: "Closed on time"},
 
 		"role.operator": {Zh: "热线接线员", En: "Hotline operator"},
 		"events.in_use": {Zh: "网格事件", En: "grid events"},

@@ -599,6 +599,7 @@ type Filter struct {
 	UnitID         int64 // in the subtree of this unit (a grid, community, street)
 	HandlingUnitID int64
 	Mine           bool // reported by the actor
+	Todo           Todo // only those of this kind of work waiting for the actor
 	Query          string
 	From, To       time.Time // reported in [From, To)
 	Sort           string    // "reported" (default), "due", "state", "category"
@@ -647,6 +648,11 @@ func (s *Store) filterWhere(ctx context.Context, actor *auth.Actor, f Filter) (s
 	if f.Mine {
 		where += " AND e.reporter_id = ?"
 		args = append(args, actor.UserID)
+	}
+	if f.Todo != "" {
+		w, a := f.Todo.where(actor, s.now())
+		where += " AND " + w
+		args = append(args, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if id, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil {

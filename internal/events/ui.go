@@ -164,7 +164,7 @@ func (u *UI) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	if format := r.URL.Query().Get("format"); format != "" {
 		list, _, err := u.Store.List(ctx, actor, Filter{State: f.State, Open: f.Open, Overdue: f.Overdue, CategoryCode: f.CategoryCode,
-			UnitID: f.UnitID, Mine: f.Mine, Query: f.Query, From: f.From, To: f.To, Limit: -exportLimit})
+			UnitID: f.UnitID, Mine: f.Mine, Todo: f.Todo, Query: f.Query, From: f.From, To: f.To, Limit: -exportLimit})
 		if err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (u *UI) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Export = org.NewExportLinks(r.URL)
 	_, total, err := u.Store.List(ctx, actor, Filter{State: f.State, Open: f.Open, Overdue: f.Overdue, CategoryCode: f.CategoryCode,
-		UnitID: f.UnitID, Mine: f.Mine, Query: f.Query, From: f.From, To: f.To, Limit: 1})
+		UnitID: f.UnitID, Mine: f.Mine, Todo: f.Todo, Query: f.Query, From: f.From, To: f.To, Limit: 1})
 	if err != nil {
 		return err
 	}

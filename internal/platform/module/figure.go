@@ -87,6 +87,17 @@ type Todo struct {
 	Href string
 }
 
+// Shortcut is a thing to start from the home page ("上报事件"), for an
+// actor who may do it.
+type Shortcut struct {
+	// Label is the message key of the button's words.
+	Label string
+	// Href is the form that starts it.
+	Href string
+	// Primary marks the role's main task, shown first and larger.
+	Primary bool
+}
+
 func init() {
 	i18n.Register(i18n.Catalog{
 		"period.last_30_days": {Zh: "近30天", En: "last 30 days"},

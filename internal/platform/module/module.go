@@ -72,6 +72,12 @@ type TodoLister interface {
 	Todos(ctx context.Context, actor *auth.Actor) ([]Todo, error)
 }
 
+// ShortcutLister is a module with things to start from the home page.
+type ShortcutLister interface {
+	// Shortcuts lists what the actor may start, most used first.
+	Shortcuts(actor *auth.Actor) []Shortcut
+}
+
 // Sampler is a module whose routes name records in their paths: it gives
 // the route matrix test a record of each kind it declares (web.Access.On).
 type Sampler interface {

@@ -36,6 +36,7 @@ func init() {
 		"web.export_csv":        {Zh: "导出 CSV", En: "Export CSV"},
 		"web.export_xlsx":       {Zh: "导出 Excel", En: "Export Excel"},
 		"web.search":            {Zh: "搜索", En: "Search"},
+		"web.clear_filter":      {Zh: "清除筛选", En: "Clear the filter"},
 		"web.filter":            {Zh: "筛选表格…", En: "Filter the table…"},
 		"web.save":              {Zh: "保存", En: "Save"},
 		"web.cancel":            {Zh: "取消", En: "Cancel"},

@@ -45,6 +45,15 @@ type Page struct {
 	Flash   string
 	Section string // Href of the active navigation entry
 	Tiles   string // map tile URL template, if a tile server is configured
+	Badges  []Badge
+}
+
+// Badge is a counter in the top bar: what it counts, where to see them.
+type Badge struct {
+	Label string
+	Href  string
+	Count int
+	Icon  string // a class naming the icon: "inbox", "bell"
 }
 
 // NavLink is a navigation entry as shown.
@@ -83,7 +92,10 @@ type PageData interface{ base() *Page }
 type Renderer struct {
 	// Tiles is the map tile URL template pages give to Leaflet (empty: maps
 	// show boundaries on a plain background).
-	Tiles  string
+	Tiles string
+	// Badges gives the top bar's counters for a signed-in request (what
+	// waits, what is unread); nil for none.
+	Badges func(*http.Request) []Badge
 	static *Static
 	base   *template.Template
 	pages  map[string]*template.Template
@@ -169,6 +181,9 @@ func (r *Renderer) fill(req *http.Request, data PageData) {
 	p.Actor = Actor(req)
 	p.Path = req.URL.RequestURI()
 	p.Tiles = r.Tiles
+	if p.Actor != nil && r.Badges != nil {
+		p.Badges = r.Badges(req)
+	}
 	if p.Actor != nil {
 		p.Nav = p.Nav[:0]
 		group := ""

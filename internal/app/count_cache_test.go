@@ -18,7 +18,7 @@ func TestOverviewCacheCountsAgainAfterWrites(t *testing.T) {
 	dbtest.Each(t, []db.Migrations{audit.Migrations}, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		clock := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-		c := newOverviewCache(d)
+		c := newCountCache[module.Overview](d)
 		c.now = func() time.Time { return clock }
 		counted := 0
 		count := func(context.Context) (module.Overview, error) {

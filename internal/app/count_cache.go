@@ -12,67 +12,67 @@ import (
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
-	"grassroots/internal/platform/module"
 )
 
-// overviewMaxAge bounds how long an overview is kept when nothing was
-// written: figures that move with the clock alone (events turning
-// overdue, the last 30 days' on-time rate) are never older than this.
-const overviewMaxAge = 30 * time.Second
+// countMaxAge bounds how long a count is kept when nothing was written:
+// figures that move with the clock alone (events turning overdue, the
+// last 30 days' on-time rate) are never older than this.
+const countMaxAge = 30 * time.Second
 
-// overviewCacheSize bounds the cache: beyond it, it starts again empty.
-const overviewCacheSize = 10000
+// countCacheSize bounds the cache: beyond it, it starts again empty.
+const countCacheSize = 10000
 
-// overviewCache keeps each user's last overview with the audit log's last
-// sequence number when it was counted. Every write in Grassroots appends
+// countCache keeps each user's last count (their overview, their inbox)
+// with the audit log's last sequence number when it was counted. Every write in Grassroots appends
 // to the audit log in its transaction, so an unchanged sequence number
 // means the rows behind the figures are unchanged, on this instance and on
 // every other one sharing the database. Counting the overview reads every
 // row in the user's scope (hundreds of milliseconds for a whole district);
 // checking the sequence number reads one row, and the entries since, when
 // it moved, only to see whether they were all sign-ins.
-type overviewCache struct {
+type countCache[T any] struct {
 	db  *db.DB
 	now func() time.Time
-	// counting lets requests that arrive while a user's overview is being
-	// counted wait for that count instead of starting their own.
+	// counting lets requests that arrive while a user's count is being
+	// made wait for that count instead of starting their own.
 	counting singleflight.Group
 
 	mu      sync.Mutex
-	entries map[string]cachedOverview
+	entries map[string]cachedCount[T]
 }
 
-type cachedOverview struct {
-	seq      int64
-	counted  time.Time
-	overview module.Overview
+type cachedCount[T any] struct {
+	seq     int64
+	counted time.Time
+	value   T
 }
 
-func newOverviewCache(d *db.DB) *overviewCache {
-	return &overviewCache{db: d, now: time.Now, entries: map[string]cachedOverview{}}
+func newCountCache[T any](d *db.DB) *countCache[T] {
+	return &countCache[T]{db: d, now: time.Now, entries: map[string]cachedCount[T]{}}
 }
 
-// get returns the actor's overview, counting it with count unless the
-// kept one is still true.
-func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(context.Context) (module.Overview, error)) (module.Overview, error) {
+// get returns the actor's count, counting it with count unless the kept
+// one is still true.
+func (c *countCache[T]) get(ctx context.Context, actor *auth.Actor, count func(context.Context) (T, error)) (T, error) {
+	var zero T
 	seq, err := audit.Head(ctx, c.db)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	key := overviewKey(actor)
+	key := actorKey(actor)
 	now := c.now()
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
-	if ok && now.Sub(e.counted) < overviewMaxAge {
+	if ok && now.Sub(e.counted) < countMaxAge {
 		if e.seq == seq {
-			return e.overview, nil
+			return e.value, nil
 		}
 		// Sign-ins and sign-outs (which anyone can cause, failing to sign
 		// in) change no figure: what came after only them keeps the count.
 		writes, err := audit.CountBetween(ctx, c.db, e.seq, seq, auth.SessionActions...)
 		if err != nil {
-			return nil, err
+			return zero, err
 		}
 		if writes == 0 {
 			c.mu.Lock()
@@ -81,7 +81,7 @@ func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(c
 				c.entries[key] = cur
 			}
 			c.mu.Unlock()
-			return e.overview, nil
+			return e.value, nil
 		}
 	}
 	v, err, _ := c.counting.Do(fmt.Sprintf("%s#%d", key, seq), func() (any, error) {
@@ -94,22 +94,22 @@ func (c *overviewCache) get(ctx context.Context, actor *auth.Actor, count func(c
 			return nil, err
 		}
 		c.mu.Lock()
-		if len(c.entries) >= overviewCacheSize {
+		if len(c.entries) >= countCacheSize {
 			clear(c.entries)
 		}
-		c.entries[key] = cachedOverview{seq: seq, counted: now, overview: o}
+		c.entries[key] = cachedCount[T]{seq: seq, counted: now, value: o}
 		c.mu.Unlock()
 		return o, nil
 	})
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	return v.(module.Overview), nil
+	return v.(T), nil
 }
 
-// overviewKey names what an actor's overview depends on: who they are
+// actorKey names what an actor's overview depends on: who they are
 // (residents count the events they reported) and the roles they hold where.
-func overviewKey(actor *auth.Actor) string {
+func actorKey(actor *auth.Actor) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d/%t", actor.UserID, actor.System)
 	for _, g := range actor.Grants {
