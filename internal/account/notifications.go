@@ -28,6 +28,7 @@ func (u *Inbox) Register(rt *web.Routes) error {
 	}
 	rt.Page("GET /notifications", web.Own(), u.page)
 	rt.Page("POST /notifications/read", web.Own(), u.markRead)
+	rt.Page("GET /notifications/{id}", web.Own(), u.open)
 	rt.API("GET /api/v1/notifications", web.Own(), u.api)
 	return nil
 }
@@ -65,6 +66,28 @@ func (u *Inbox) page(w http.ResponseWriter, r *http.Request) error {
 	p.Title = i18n.T(web.Lang(r), "account.notifications")
 	p.Section = "/account"
 	u.R.Render(w, r, http.StatusOK, "account/notifications", p)
+	return nil
+}
+
+// open marks a notification read and goes to its subject.
+func (u *Inbox) open(w http.ResponseWriter, r *http.Request) error {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := u.Notify.Open(r.Context(), actor.UserID, id)
+	if err != nil {
+		return err
+	}
+	href := n.Href()
+	if href == "" {
+		href = "/notifications"
+	}
+	http.Redirect(w, r, href, http.StatusSeeOther)
 	return nil
 }
 

@@ -196,7 +196,7 @@ func (a *App) handler() (http.Handler, *web.Routes, error) {
 		return nil, nil, err
 	}
 	r.Tiles = a.Config.Tiles
-	r.Badges = a.inboxBadge
+	r.Badges = a.badges
 	r.AddNav(web.NavItem{Key: "nav.home", Href: "/", Order: 0})
 	public := http.NewServeMux()
 	private := http.NewServeMux()

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/module"
@@ -42,20 +43,31 @@ func waitingCount(todos []module.Todo) int {
 	return n
 }
 
-// inboxBadge is the top bar's 待办 counter. A page is still shown when it
-// cannot be counted (the database is failing, say): the failure is logged
-// and the counter left out.
-func (a *App) inboxBadge(r *http.Request) []web.Badge {
+// badges are the top bar's counters: what waits (待办) and the unread
+// notifications. A page is still shown when they cannot be counted (the
+// database is failing, say): the failure is logged and the counter left
+// out.
+func (a *App) badges(r *http.Request) []web.Badge {
 	actor := web.Actor(r)
 	if actor == nil {
 		return nil
 	}
-	todos, err := a.inbox(r.Context(), actor)
-	if err != nil {
+	lang := web.Lang(r)
+	var out []web.Badge
+	// Volunteers' and merchants' homes are their own pages, without an
+	// inbox.
+	if !actor.Has(org.PermRead) {
+	} else if todos, err := a.inbox(r.Context(), actor); err != nil {
 		slog.Warn("inbox badge", "user", actor.Username, "err", err)
-		return nil
+	} else {
+		out = append(out, web.Badge{Label: i18n.T(lang, "inbox.title"), Href: "/#inbox", Count: waitingCount(todos), Icon: "inbox"})
 	}
-	return []web.Badge{{Label: i18n.T(web.Lang(r), "inbox.title"), Href: "/#inbox", Count: waitingCount(todos), Icon: "inbox"}}
+	if unread, err := a.Notify.Unread(r.Context(), actor.UserID); err != nil {
+		slog.Warn("notifications badge", "user", actor.Username, "err", err)
+	} else {
+		out = append(out, web.Badge{Label: i18n.T(lang, "inbox.notifications"), Href: "/notifications", Count: unread, Icon: "bell"})
+	}
+	return out
 }
 
 // TodoJSON is one kind of waiting work in /api/v1/inbox.
@@ -98,10 +110,11 @@ type InboxItem struct {
 
 func init() {
 	i18n.Register(i18n.Catalog{
-		"inbox.title":   {Zh: "待办", En: "To do"},
-		"inbox.mine":    {Zh: "我的待办", En: "Waiting for me"},
-		"inbox.empty":   {Zh: "暂无待办事项。", En: "Nothing waits for you."},
-		"inbox.overdue": {Zh: "%d 件已超时", En: "%d overdue"},
-		"inbox.due":     {Zh: "最早 %s 到期", En: "first due %s"},
+		"inbox.title":         {Zh: "待办", En: "To do"},
+		"inbox.notifications": {Zh: "消息", En: "Notifications"},
+		"inbox.mine":          {Zh: "我的待办", En: "Waiting for me"},
+		"inbox.empty":         {Zh: "暂无待办事项。", En: "Nothing waits for you."},
+		"inbox.overdue":       {Zh: "%d 件已超时", En: "%d overdue"},
+		"inbox.due":           {Zh: "最早 %s 到期", En: "first due %s"},
 	})
 }

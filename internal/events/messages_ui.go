@@ -51,7 +51,6 @@ func init() {
 		"events.open_only":      {Zh: "未办结", En: "Open"},
 		"events.overdue_only":   {Zh: "已超时", En: "Overdue"},
 		"events.mine":           {Zh: "我上报的", En: "Reported by me"},
-		"events.notifications":  {Zh: "消息提醒", En: "Notifications"},
 		"events.search":         {Zh: "按编号、描述或地址搜索", En: "Search by number, description or address"},
 		"events.from":           {Zh: "起", En: "From"},
 		"events.to":             {Zh: "止", En: "To"},

@@ -106,7 +106,6 @@ type ListPage struct {
 	Rows       []Row
 	Pager      *web.Pager
 	Export     org.ExportLinks
-	Unread     int
 	CanReport  bool
 }
 
@@ -191,9 +190,6 @@ func (u *UI) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Rows = rows(list, u.Store.now())
-	if p.Unread, err = u.Store.Notify.Unread(ctx, actor.UserID); err != nil {
-		return err
-	}
 	u.R.Render(w, r, http.StatusOK, "events/list", p)
 	return nil
 }

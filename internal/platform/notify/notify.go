@@ -104,3 +104,9 @@ func (n *Notification) decode(msg string) {
 		}
 	}
 }
+
+func init() {
+	i18n.Register(i18n.Catalog{
+		"notify.notification": {Zh: "消息", En: "notification"},
+	})
+}

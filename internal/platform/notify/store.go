@@ -96,6 +96,22 @@ func (s *Store) MarkRead(ctx context.Context, userID int64) error {
 	return apperr.Wrap(err)
 }
 
+// Open marks one of the user's notifications read and returns it; another
+// user's, or one that is gone, is not found.
+func (s *Store) Open(ctx context.Context, userID, id int64) (*Notification, error) {
+	if _, err := s.db.Exec(ctx, `UPDATE notify_messages SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, s.now(), id, userID); err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	n, err := s.byID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil || n.UserID != userID {
+		return nil, apperr.NotFoundf("notify.notification")
+	}
+	return n, nil
+}
+
 // byID returns one notification, or nil when it is gone (its user deleted).
 func (s *Store) byID(ctx context.Context, id int64) (*Notification, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM notify_messages WHERE id = ?`, id)
