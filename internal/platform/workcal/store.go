@@ -28,9 +28,15 @@ const PermManage auth.Perm = "calendar.manage"
 func init() {
 	auth.DefineRole(auth.DistrictAdmin, PermManage)
 	i18n.Register(i18n.Catalog{
-		"workcal.bad_year":  {Zh: "年份应在 2000 到 2100 之间。", En: "The year must be between 2000 and 2100."},
-		"workcal.bad_hours": {Zh: "工作时间应写成 08:30-12:00,14:00-17:30。", En: "Write working hours like 08:30-12:00,14:00-17:30."},
-		"workcal.bad_day":   {Zh: "第 %d 行：应写成“2026-10-01 国庆节”，日期属于该年。", En: "Line %d: write “2026-10-01 National Day”, a date of that year."},
+		"workcal.bad_year":    {Zh: "年份应在 2000 到 2100 之间。", En: "The year must be between 2000 and 2100."},
+		"workcal.bad_hours":   {Zh: "工作时间应写成 08:30-12:00,14:00-17:30。", En: "Write working hours like 08:30-12:00,14:00-17:30."},
+		"workcal.bad_day":     {Zh: "第 %d 行：应写成“2026-10-01 国庆节”，日期属于该年。", En: "Line %d: write “2026-10-01 National Day”, a date of that year."},
+		"workcal.days":        {Zh: "%d个工作日", En: "%d working days"},
+		"workcal.hours":       {Zh: "%d小时", En: "%d working hours"},
+		"workcal.minutes":     {Zh: "%d分钟", En: "%d working minutes"},
+		"workcal.days_one":    {Zh: "%d个工作日", En: "%d working day"},
+		"workcal.hours_one":   {Zh: "%d小时", En: "%d working hour"},
+		"workcal.minutes_one": {Zh: "%d分钟", En: "%d working minute"},
 	})
 }
 

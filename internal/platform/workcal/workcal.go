@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"grassroots/internal/platform/date"
+	"grassroots/internal/platform/i18n"
 )
 
 // Shanghai is the time zone working hours are counted in: the one in which
@@ -185,7 +186,29 @@ type Limit struct {
 // IsZero reports whether the limit sets no time.
 func (l Limit) IsZero() bool { return l.Minutes <= 0 && l.Days <= 0 }
 
-// String writes the limit like "4h", "90m" or "5d".
+// Words writes the limit for a reader: "4小时", "90分钟", "5个工作日"
+// ("4 hours", "90 minutes", "5 working days"). Minutes are working
+// minutes, as days are working days.
+func (l Limit) Words(lang i18n.Lang) string {
+	words := func(unit string, n int) string {
+		if n == 1 {
+			unit += "_one" // English says "1 working day", not "days"
+		}
+		return i18n.T(lang, "workcal."+unit, n)
+	}
+	switch {
+	case l.Days > 0:
+		return words("days", l.Days)
+	case l.Minutes > 0 && l.Minutes%60 == 0:
+		return words("hours", l.Minutes/60)
+	case l.Minutes > 0:
+		return words("minutes", l.Minutes)
+	}
+	return ""
+}
+
+// String writes the limit like "4h", "90m" or "5d", as forms and the API
+// take it.
 func (l Limit) String() string {
 	switch {
 	case l.Days > 0:

@@ -9,6 +9,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
+	"grassroots/internal/platform/i18n"
 )
 
 func sh(s string) time.Time {
@@ -127,4 +128,22 @@ func TestStore(t *testing.T) {
 			t.Error("a user without the permission set the calendar")
 		}
 	})
+}
+
+func TestLimitInWords(t *testing.T) {
+	for _, c := range []struct {
+		l      Limit
+		zh, en string
+	}{
+		{Limit{Minutes: 60}, "1小时", "1 working hour"},
+		{Limit{Minutes: 240}, "4小时", "4 working hours"},
+		{Limit{Minutes: 90}, "90分钟", "90 working minutes"},
+		{Limit{Days: 1}, "1个工作日", "1 working day"},
+		{Limit{Days: 15}, "15个工作日", "15 working days"},
+		{Limit{}, "", ""},
+	} {
+		if zh, en := c.l.Words(i18n.Zh), c.l.Words(i18n.En); zh != c.zh || en != c.en {
+			t.Errorf("%v in words: %q, %q; want %q, %q", c.l, zh, en, c.zh, c.en)
+		}
+	}
 }
