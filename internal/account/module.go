@@ -43,8 +43,7 @@ func (m *Module) Open(_ context.Context, env *module.Env) error {
 	}
 	m.orgs, m.cfg, m.notify = orgs, env.Config, env.Notify
 	m.accounts = auth.NewStore(env.DB, orgs)
-	env.Names.Add("user", audit.NamesFrom(env.DB, `SELECT id, display_name FROM users WHERE id IN (%s)`))
-	env.Names.Add("api_token", audit.NamesFrom(env.DB, `SELECT id, name FROM api_tokens WHERE id IN (%s)`))
+	m.accounts.AddAuditNames(env.Names)
 	m.names = env.Names
 	orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.users", Count: m.accounts.UserIDsAtUnit})
 	module.Provide(env, m.accounts)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"grassroots/internal/app/apptest"
+	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
 	"grassroots/internal/platform/pii"
 )
@@ -24,7 +25,7 @@ func TestLostDatabaseIsUnavailable(t *testing.T) {
 			e := apptest.Start(t, engine)
 			token := e.Token(t, "grid1")
 			b := e.Browser(t, "grid1")
-			e.Events.DB = dbtest.Lost(t, engine)
+			e.Events.SetDB(dbtest.Lost(t, engine))
 			lon, lat := apptest.GridPoint(1)
 			send := func(c *http.Client, method, path, contentType, body, lang string) {
 				t.Helper()
@@ -76,7 +77,10 @@ func TestLostDatabaseIsUnavailableEverywhere(t *testing.T) {
 			token := e.Token(t, "admin")
 			b := e.Browser(t, "admin")
 			lost := dbtest.Lost(t, engine)
-			e.Orgs.DB, e.People.DB, e.Volunteer.DB, e.Events.DB, e.Calendar.DB = lost, lost, lost, lost, lost
+			for _, s := range []interface{ SetDB(*db.DB) }{e.Orgs, e.People, e.Volunteer, e.Events} {
+				s.SetDB(lost)
+			}
+			e.Calendar.DB = lost
 			for _, c := range []struct{ method, path, body string }{
 				{"POST", "/api/v1/units", fmt.Sprintf(`{"parent_id":%d,"type":"grid","code":"360403001001099","name":"新网格"}`, e.Community1.ID)},
 				{"GET", "/api/v1/units", ""},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
@@ -109,7 +110,8 @@ func openCity(b *testing.B, e db.Engine) *city {
 		b.Fatal(err)
 	}
 	cal := workcal.NewStore(d)
-	c := &city{d: d, s: NewStore(d, cal), events: n, now: time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)}
+	orgs := org.NewStore(d)
+	c := &city{d: d, s: NewStore(d, orgs, cal), events: n, now: time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)}
 	c.s.Now = func() time.Time { return c.now }
 	if err := cal.EnsureDefaults(ctx, c.now); err != nil {
 		b.Fatal(err)

@@ -3,7 +3,6 @@ package events
 import (
 	"context"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,21 +85,13 @@ func (s *Store) pathCond(ctx context.Context, col, path string) (string, []any, 
 		return "e.handling_path = ?", []any{path}, nil
 	}
 	lo, hi := db.PrefixRange(path)
-	rows, err := s.DB.Query(ctx, `SELECT path FROM units WHERE type = 'grid' AND path >= ? AND path < ? LIMIT `+strconv.Itoa(maxGridList+1), lo, hi)
+	grids, err := s.Orgs.UnitsOfType(ctx, auth.Scope{All: true}, org.Grid, path, maxGridList+1)
 	if err != nil {
-		return "", nil, apperr.Wrap(err)
+		return "", nil, err
 	}
-	defer rows.Close()
-	var paths []any
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return "", nil, apperr.Wrap(err)
-		}
-		paths = append(paths, p)
-	}
-	if err := rows.Err(); err != nil {
-		return "", nil, apperr.Wrap(err)
+	paths := make([]any, len(grids))
+	for i, g := range grids {
+		paths[i] = g.Path
 	}
 	switch {
 	case len(paths) == 0:
@@ -123,7 +114,7 @@ func (s *Store) count(ctx context.Context, col, path string, from, to time.Time)
 	args = append(append(args, condArgs...), from, to)
 	args = append(append(args, condArgs...), from, to)
 	var i Indicators
-	err = s.DB.QueryRow(ctx, query, args...).Scan(&i.Received, &i.Accepted, &i.Dispatched,
+	err = s.db.QueryRow(ctx, query, args...).Scan(&i.Received, &i.Accepted, &i.Dispatched,
 		&i.Due, &i.Closed, &i.OnTime, &i.Reworked, &i.Extended, &i.Responded, &i.Resolved, &i.Rated, &i.Satisfied)
 	if err != nil {
 		return i, apperr.Wrap(err)
@@ -135,8 +126,8 @@ func (s *Store) count(ctx context.Context, col, path string, from, to time.Time)
 // visibleUnit returns a unit the actor may see figures of: in their read
 // scope (by its place in the tree) or their handling scope (their own
 // department).
-func visibleUnit(ctx context.Context, q db.Querier, actor *auth.Actor, id int64) (*unitRef, error) {
-	u, err := unitByID(ctx, q, id)
+func (s *Store) visibleUnit(ctx context.Context, actor *auth.Actor, id int64) (*auth.UnitRef, error) {
+	u, err := s.unitByID(ctx, s.db, id)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +141,7 @@ func visibleUnit(ctx context.Context, q db.Querier, actor *auth.Actor, id int64)
 // to): a department's as the handling unit, any other unit's over the grids
 // below it.
 func (s *Store) IndicatorsFor(ctx context.Context, actor *auth.Actor, unitID int64, from, to time.Time) (*Indicators, error) {
-	u, err := visibleUnit(ctx, s.DB, actor, unitID)
+	u, err := s.visibleUnit(ctx, actor, unitID)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +162,7 @@ func (s *Store) IndicatorsFor(ctx context.Context, actor *auth.Actor, unitID int
 // community, the areas' grids too) or, with departments set, of the
 // district's departments as handling units; best on-time closing first.
 func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, parentID int64, departments bool, from, to time.Time) ([]Indicators, error) {
-	parent, err := visibleUnit(ctx, s.DB, actor, parentID)
+	parent, err := s.visibleUnit(ctx, actor, parentID)
 	if err != nil {
 		return nil, err
 	}
@@ -182,23 +173,9 @@ func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, parentID int64, 
 	if want == "" {
 		return nil, nil
 	}
-	lo, hi := db.PrefixRange(parent.Path)
-	rows, err := s.DB.Query(ctx, `SELECT id, type, path, name FROM units WHERE type = ? AND path >= ? AND path < ? ORDER BY code`, want, lo, hi)
+	children, err := s.Orgs.UnitsOfType(ctx, auth.Scope{All: true}, org.UnitType(want), parent.Path, 0)
 	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	var children []unitRef
-	for rows.Next() {
-		var u unitRef
-		if err := rows.Scan(&u.ID, &u.Type, &u.Path, &u.Name); err != nil {
-			rows.Close()
-			return nil, apperr.Wrap(err)
-		}
-		children = append(children, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
 	out := make([]Indicators, 0, len(children))
 	for _, c := range children {
@@ -206,7 +183,7 @@ func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, parentID int64, 
 		if err != nil {
 			return nil, err
 		}
-		i.UnitID, i.UnitName, i.UnitType = c.ID, c.Name, c.Type
+		i.UnitID, i.UnitName, i.UnitType = c.ID, c.Name, string(c.Type)
 		out = append(out, i)
 	}
 	sort.SliceStable(out, func(a, b int) bool {
@@ -236,16 +213,16 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 	where, args := readWhere(actor)
 	open, openArgs := readWhereAnd(actor, "e.is_open", nil)
 	o := &Overview{}
-	err := s.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.stage_due_at < ? THEN 1 ELSE 0 END), 0)
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.stage_due_at < ? THEN 1 ELSE 0 END), 0)
 		FROM events e WHERE e.is_open AND `+open, append([]any{now}, openArgs...)...).Scan(&o.Open, &o.Overdue)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM events e WHERE e.closed_at >= ? AND e.state = 'closed' AND `+where,
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM events e WHERE e.closed_at >= ? AND e.state = 'closed' AND `+where,
 		append([]any{since}, args...)...).Scan(&o.Closed30d); err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.closed_on_time THEN 1 ELSE 0 END), 0)
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.closed_on_time THEN 1 ELSE 0 END), 0)
 		FROM events e WHERE e.due_at >= ? AND e.due_at < ? AND `+where, append([]any{since, now}, args...)...).Scan(&o.Due30d, &o.OnTime30d); err != nil {
 		return nil, apperr.Wrap(err)
 	}

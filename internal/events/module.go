@@ -20,6 +20,7 @@ import (
 // calendar, indicators and Open311. It provides *Store and the calendar.
 type Module struct {
 	store    *Store
+	orgs     *org.Store
 	accounts *auth.Store
 	cfg      module.Config
 }
@@ -46,12 +47,12 @@ func (m *Module) Open(ctx context.Context, env *module.Env) error {
 	if m.accounts, err = module.Need[*auth.Store](env); err != nil {
 		return err
 	}
-	m.cfg = env.Config
+	m.orgs, m.cfg = orgs, env.Config
 	cal := workcal.NewStore(env.DB)
 	if err := cal.EnsureDefaults(ctx, time.Now()); err != nil {
 		return err
 	}
-	m.store = NewStore(env.DB, cal)
+	m.store = NewStore(env.DB, orgs, cal)
 	addAuditNames(env.Names, env.DB)
 	m.store.Vault = env.Vault
 	m.store.Notify = env.Notify
@@ -75,7 +76,7 @@ func (m *Module) Jobs(r *jobs.Runner) { m.store.RegisterJobs(r, 0) }
 func (m *Module) Routes(rt *web.Routes) error {
 	(&API{Store: m.store}).Register(rt)
 	(&Open311{Store: m.store, Tokens: m.accounts, TrustProxy: m.cfg.TrustProxy}).Register(rt)
-	return (&UI{Store: m.store, R: rt.R}).Register(rt)
+	return (&UI{Store: m.store, Orgs: m.orgs, R: rt.R}).Register(rt)
 }
 
 // Figures counts open and overdue events and the last 30 days' closing.

@@ -2,10 +2,8 @@ package events
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -16,7 +14,6 @@ import (
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
-	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
@@ -597,55 +594,13 @@ func (o *Open311) token(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, "json", apperr.New(apperr.NotFound, "open311.format"))
 		return
 	}
-	var id int64
-	err := o.Store.DB.QueryRow(r.Context(), `SELECT id FROM events WHERE open311_token = ?`, tok).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	id, err := o.Store.eventByOpen311Token(r.Context(), tok)
+	if err != nil {
 		fail(w, r, format, err)
-		return
-	}
-	if err != nil || tok == "" {
-		fail(w, r, format, apperr.NotFoundf("open311.token"))
 		return
 	}
 	out := o311Token{ServiceRequestID: strconv.FormatInt(id, 10), Token: tok}
 	writeO311List(w, format, http.StatusOK, []o311Token{out}, o311Tokens{Requests: []o311Token{out}})
-}
-
-// open311List returns the events of public categories that match q: by
-// default those reported in the last 90 days, at most 1,000, newest first.
-func (s *Store) open311List(ctx context.Context, q open311Query) ([]Event, error) {
-	where := "c.public"
-	var args []any
-	if len(q.IDs) > 0 {
-		where += " AND e.id IN (" + db.Placeholders(len(q.IDs)) + ")"
-		for _, id := range q.IDs {
-			args = append(args, id)
-		}
-	} else {
-		from, to := q.From, q.To
-		if to.IsZero() {
-			to = s.now().Add(time.Second)
-		}
-		if from.IsZero() {
-			from = to.Add(-90 * 24 * time.Hour)
-		}
-		where += " AND e.reported_at >= ? AND e.reported_at < ?"
-		args = append(args, from.UTC(), to.UTC())
-	}
-	if len(q.Codes) > 0 {
-		where += " AND c.code IN (" + db.Placeholders(len(q.Codes)) + ")"
-		for _, c := range q.Codes {
-			args = append(args, c)
-		}
-	}
-	if len(q.Statuses) == 1 {
-		if q.Statuses[0] == "open" {
-			where += " AND e.is_open"
-		} else {
-			where += " AND NOT e.is_open"
-		}
-	}
-	return queryEvents(ctx, s.DB, `SELECT `+eventCols+eventFrom+` WHERE `+where+` ORDER BY e.reported_at DESC, e.id DESC LIMIT 1000`, args...)
 }
 
 func init() {

@@ -37,8 +37,11 @@ const eventWord = "事件"
 // Store keeps events, their history, photos and categories, and sends
 // notifications about them through Notify.
 type Store struct {
-	DB  *db.DB
+	db  *db.DB
 	Cal *workcal.Store
+	// Orgs answers what the events need of the unit tree: grids, their
+	// boundaries, departments.
+	Orgs *org.Store
 	// Now is the clock; tests move it past deadlines.
 	Now func() time.Time
 	// Vault seals callers' phones; without it a phone is refused.
@@ -52,12 +55,16 @@ type Store struct {
 	gridsLoaded time.Time
 }
 
-// NewStore returns the events store on d with the calendar cal, sending
-// its notifications to d's notify table (without delivery beyond the app
-// until Notify is replaced).
-func NewStore(d *db.DB, cal *workcal.Store) *Store {
-	return &Store{DB: d, Cal: cal, Now: time.Now, Notify: notify.NewStore(d)}
+// NewStore returns the events store on d with the calendar cal, asking
+// orgs about the tree and sending its notifications to d's notify table
+// (without delivery beyond the app until Notify is replaced).
+func NewStore(d *db.DB, orgs *org.Store, cal *workcal.Store) *Store {
+	return &Store{db: d, Orgs: orgs, Cal: cal, Now: time.Now, Notify: notify.NewStore(d)}
 }
+
+// SetDB makes the store work on d from now on; tests use it to lose the
+// connection of one module.
+func (s *Store) SetDB(d *db.DB) { s.db = d }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
@@ -232,11 +239,11 @@ func (s *Store) eventIn(ctx context.Context, q db.Querier, actor *auth.Actor, id
 
 // Event returns an event the actor may read, with its photo count.
 func (s *Store) Event(ctx context.Context, actor *auth.Actor, id int64) (*Event, error) {
-	e, err := s.eventIn(ctx, s.DB, actor, id, false)
+	e, err := s.eventIn(ctx, s.db, actor, id, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM event_photos WHERE event_id = ?`, id).Scan(&e.PhotoCount); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM event_photos WHERE event_id = ?`, id).Scan(&e.PhotoCount); err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	return e, nil
@@ -295,21 +302,17 @@ func addPhotos(ctx context.Context, tx *db.Tx, eventID, stepID int64, photos []P
 	return ids, nil
 }
 
-// unitRef is a unit as the events store needs it.
-type unitRef struct {
-	ID   int64
-	Type string
-	Path string
-	Name string
-}
-
-func unitByID(ctx context.Context, q db.Querier, id int64) (*unitRef, error) {
-	u := &unitRef{}
-	err := q.QueryRow(ctx, `SELECT id, type, path, name FROM units WHERE id = ?`, id).Scan(&u.ID, &u.Type, &u.Path, &u.Name)
-	if errors.Is(err, sql.ErrNoRows) {
+// unitByID looks a unit up in the tree through q (nil if there is none).
+func (s *Store) unitByID(ctx context.Context, q db.Querier, id int64) (*auth.UnitRef, error) {
+	units, err := s.Orgs.UnitsByID(ctx, q, []int64{id})
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	u, ok := units[id]
+	if !ok {
 		return nil, nil
 	}
-	return u, apperr.Wrap(err)
+	return &u, nil
 }
 
 // gridShape is a grid's boundary, cached for point-in-polygon lookups.
@@ -328,26 +331,20 @@ func (s *Store) gridShapes(ctx context.Context) ([]gridShape, error) {
 	if s.grids != nil && time.Since(s.gridsLoaded) < gridCacheFor {
 		return s.grids, nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, boundary FROM units WHERE type = 'grid' AND boundary IS NOT NULL`)
+	grids, err := s.Orgs.UnitsOfType(ctx, auth.Scope{All: true}, org.Grid, "", 0)
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := []gridShape{}
-	for rows.Next() {
-		var id int64
-		var text string
-		if err := rows.Scan(&id, &text); err != nil {
-			return nil, apperr.Wrap(err)
+	for _, g := range grids {
+		if g.Boundary == "" {
+			continue
 		}
-		b, err := geo.ParseBoundary("boundary", []byte(text))
+		b, err := geo.ParseBoundary("boundary", []byte(g.Boundary))
 		if err != nil {
 			continue
 		}
-		out = append(out, gridShape{id, b})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, apperr.Wrap(err)
+		out = append(out, gridShape{g.ID, b})
 	}
 	s.grids, s.gridsLoaded = out, time.Now()
 	return out, nil
@@ -416,8 +413,8 @@ func (s *Store) Create(ctx context.Context, actor *auth.Actor, n NewEvent) (*Cre
 		return nil, err
 	}
 	var e *Event
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		grid, err := unitByID(ctx, tx, gridID)
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		grid, err := s.unitByID(ctx, tx, gridID)
 		if err != nil {
 			return err
 		}
@@ -500,7 +497,7 @@ func (s *Store) Create(ctx context.Context, actor *auth.Actor, n NewEvent) (*Cre
 
 func (s *Store) byIdem(ctx context.Context, actor *auth.Actor, key string) (*Event, error) {
 	var id int64
-	err := s.DB.QueryRow(ctx, `SELECT id FROM events WHERE idem_key = ?`, key).Scan(&id)
+	err := s.db.QueryRow(ctx, `SELECT id FROM events WHERE idem_key = ?`, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -525,7 +522,7 @@ func (s *Store) Nearby(ctx context.Context, actor *auth.Actor, e *Event) ([]Even
 	// The open events of the category in the box around the point, from
 	// the covering partial index; the distance in Go; then the nearest
 	// few, read in full through the actor's scope.
-	rows, err := s.DB.Query(ctx, `SELECT e.id, e.lon, e.lat FROM events e WHERE e.is_open AND e.category_id = ?
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.lon, e.lat FROM events e WHERE e.is_open AND e.category_id = ?
 		AND e.lat >= ? AND e.lat <= ? AND e.lon >= ? AND e.lon <= ? AND e.id <> ? LIMIT 2000`,
 		e.CategoryID, e.Lat-dLat, e.Lat+dLat, e.Lon-dLon, e.Lon+dLon, e.ID)
 	if err != nil {
@@ -564,7 +561,7 @@ func (s *Store) Nearby(ctx context.Context, actor *auth.Actor, e *Event) ([]Even
 		ids[i], rank[c.id] = c.id, i
 	}
 	where, args := readWhere(actor)
-	out, err := queryEvents(ctx, s.DB, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+db.Placeholders(len(ids))+`) AND `+where, append(ids, args...)...)
+	out, err := queryEvents(ctx, s.db, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+db.Placeholders(len(ids))+`) AND `+where, append(ids, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -626,7 +623,7 @@ func (s *Store) filterWhere(ctx context.Context, actor *auth.Actor, f Filter) (s
 		args = append(args, db.LikeEscape(f.CategoryCode)+"%")
 	}
 	if f.UnitID != 0 {
-		u, err := unitByID(ctx, s.DB, f.UnitID)
+		u, err := s.unitByID(ctx, s.db, f.UnitID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -659,7 +656,7 @@ func (s *Store) filterWhere(ctx context.Context, actor *auth.Actor, f Filter) (s
 			where += " AND e.id = ?"
 			args = append(args, id)
 		} else {
-			where += " AND (e.description " + db.ILike(s.DB.Engine()) + ` ? ESCAPE '\' OR e.address ` + db.ILike(s.DB.Engine()) + ` ? ESCAPE '\')`
+			where += " AND (e.description " + db.ILike(s.db.Engine()) + ` ? ESCAPE '\' OR e.address ` + db.ILike(s.db.Engine()) + ` ? ESCAPE '\')`
 			args = append(args, "%"+db.LikeEscape(q)+"%", "%"+db.LikeEscape(q)+"%")
 		}
 	}
@@ -691,7 +688,7 @@ func (s *Store) List(ctx context.Context, actor *auth.Actor, f Filter) ([]Event,
 	}
 	total := -1
 	if f.Limit >= 0 {
-		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*)`+from+` WHERE `+where, args...).Scan(&total); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+from+` WHERE `+where, args...).Scan(&total); err != nil {
 			return nil, 0, apperr.Wrap(err)
 		}
 	}
@@ -715,7 +712,7 @@ func (s *Store) List(ctx context.Context, actor *auth.Actor, f Filter) ([]Event,
 		limit = 50
 	}
 	page := `SELECT e.id` + from + ` WHERE ` + where + ` ORDER BY ` + order + `, e.id DESC LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	out, err := queryEvents(ctx, s.DB, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+page+`) ORDER BY `+order+`, e.id DESC`, args...)
+	out, err := queryEvents(ctx, s.db, `SELECT `+eventCols+eventFrom+` WHERE e.id IN (`+page+`) ORDER BY `+order+`, e.id DESC`, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -724,10 +721,10 @@ func (s *Store) List(ctx context.Context, actor *auth.Actor, f Filter) ([]Event,
 
 // Steps returns an event's history, oldest first, with the photos of each step.
 func (s *Store) Steps(ctx context.Context, actor *auth.Actor, id int64) ([]Step, error) {
-	if _, err := s.eventIn(ctx, s.DB, actor, id, false); err != nil {
+	if _, err := s.eventIn(ctx, s.db, actor, id, false); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, event_id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, at, note, detail
+	rows, err := s.db.Query(ctx, `SELECT id, event_id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, at, note, detail
 		FROM event_steps WHERE event_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -747,7 +744,7 @@ func (s *Store) Steps(ctx context.Context, actor *auth.Actor, id int64) ([]Step,
 		out = append(out, st)
 	}
 	rows.Close()
-	rows, err = s.DB.Query(ctx, `SELECT id, COALESCE(step_id, 0) FROM event_photos WHERE event_id = ? ORDER BY id`, id)
+	rows, err = s.db.Query(ctx, `SELECT id, COALESCE(step_id, 0) FROM event_photos WHERE event_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -766,11 +763,11 @@ func (s *Store) Steps(ctx context.Context, actor *auth.Actor, id int64) ([]Step,
 
 // PhotoData returns one photo of an event the actor may read.
 func (s *Store) PhotoData(ctx context.Context, actor *auth.Actor, eventID, photoID int64) (*Photo, error) {
-	if _, err := s.eventIn(ctx, s.DB, actor, eventID, false); err != nil {
+	if _, err := s.eventIn(ctx, s.db, actor, eventID, false); err != nil {
 		return nil, err
 	}
 	p := &Photo{}
-	err := s.DB.QueryRow(ctx, `SELECT content_type, width, height, data FROM event_photos WHERE id = ? AND event_id = ?`, photoID, eventID).
+	err := s.db.QueryRow(ctx, `SELECT content_type, width, height, data FROM event_photos WHERE id = ? AND event_id = ?`, photoID, eventID).
 		Scan(&p.ContentType, &p.Width, &p.Height, &p.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("照片")
@@ -812,11 +809,15 @@ func (s *Store) MoveHook(ctx context.Context, tx *db.Tx, oldPrefix, newPrefix st
 // CountAtUnit counts the events of a grid and those dispatched to a unit,
 // so that the tree refuses to delete a unit that still has events.
 func (s *Store) CountAtUnit(ctx context.Context, q db.Querier, unitID int64) (int, error) {
-	var n, m int
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM events WHERE unit_path = (SELECT path FROM units WHERE id = ?)`, unitID).Scan(&n); err != nil {
+	u, err := s.unitByID(ctx, q, unitID)
+	if err != nil || u == nil {
 		return 0, err
 	}
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM events WHERE handling_path = (SELECT path FROM units WHERE id = ?)`, unitID).Scan(&m); err != nil {
+	var n, m int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM events WHERE unit_path = ?`, u.Path).Scan(&n); err != nil {
+		return 0, err
+	}
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM events WHERE handling_path = ?`, u.Path).Scan(&m); err != nil {
 		return 0, err
 	}
 	return n + m, nil
@@ -841,7 +842,7 @@ func (s *Store) RevealCaller(ctx context.Context, actor *auth.Actor, id int64, r
 		return "", apperr.FieldInvalid("reason", "field.too_long", 200)
 	}
 	var phone string
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		e, err := s.eventIn(ctx, tx, actor, id, false)
 		if err != nil {
 			return err

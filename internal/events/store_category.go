@@ -53,12 +53,12 @@ func (s *Store) hasChildren(ctx context.Context, q db.Querier, id int64) bool {
 
 // Category returns one category. Categories are read by everyone signed in.
 func (s *Store) Category(ctx context.Context, id int64) (*Category, error) {
-	return s.categoryIn(ctx, s.DB, id)
+	return s.categoryIn(ctx, s.db, id)
 }
 
 // CategoryByCode returns the category with a code.
 func (s *Store) CategoryByCode(ctx context.Context, code string) (*Category, error) {
-	c, err := scanCategory(s.DB.QueryRow(ctx, `SELECT `+categoryCols+categoryFrom+` WHERE c.code = ?`, code))
+	c, err := scanCategory(s.db.QueryRow(ctx, `SELECT `+categoryCols+categoryFrom+` WHERE c.code = ?`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("分类")
 	}
@@ -67,7 +67,7 @@ func (s *Store) CategoryByCode(ctx context.Context, code string) (*Category, err
 
 // Categories lists every category, by code (top classes before their subclasses).
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+categoryCols+categoryFrom+` ORDER BY c.code`)
+	rows, err := s.db.Query(ctx, `SELECT `+categoryCols+categoryFrom+` ORDER BY c.code`)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -111,7 +111,7 @@ func (s *Store) SaveCategory(ctx context.Context, actor *auth.Actor, id int64, i
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
 	}
 	var out *Category
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var parent *Category
 		if in.ParentID != 0 {
 			p, err := s.categoryIn(ctx, tx, in.ParentID)
@@ -126,7 +126,7 @@ func (s *Store) SaveCategory(ctx context.Context, actor *auth.Actor, id int64, i
 		}
 		var handling any
 		if in.HandlingUnitID != 0 {
-			u, err := unitByID(ctx, tx, in.HandlingUnitID)
+			u, err := s.unitByID(ctx, tx, in.HandlingUnitID)
 			if err != nil {
 				return err
 			}
@@ -184,13 +184,13 @@ func handlerType(t string) bool {
 // linked to the departments whose codes end in the default short codes.
 func (s *Store) EnsureDefaultCategories(ctx context.Context) error {
 	var n int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM event_categories`).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM event_categories`).Scan(&n); err != nil {
 		return apperr.Wrap(err)
 	}
 	if n > 0 {
 		return nil
 	}
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := s.insertDefaults(ctx, tx); err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 	if err != nil {
 		return nil, err
 	}
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		e, err := s.eventIn(ctx, tx, actor, id, true)
 		if err != nil {
 			return err
@@ -57,7 +57,7 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 			e.EnterStage(Rejected, now, cal, cat.Limits)
 			notes = append(notes, func() error { return s.notifyUser(ctx, tx, e.ReporterID, e.ID, "rejected", "events.n_rejected", e.ID) })
 		case ActDispatch:
-			u, err := unitByID(ctx, tx, in.HandlingUnitID)
+			u, err := s.unitByID(ctx, tx, in.HandlingUnitID)
 			if err != nil {
 				return err
 			}
@@ -259,7 +259,7 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
 	changed := 0
 	for {
-		rows, err := s.DB.Query(ctx, `SELECT id FROM events WHERE next_check_at IS NOT NULL AND next_check_at <= ?
+		rows, err := s.db.Query(ctx, `SELECT id FROM events WHERE next_check_at IS NOT NULL AND next_check_at <= ?
 			ORDER BY next_check_at LIMIT `+strconv.Itoa(sweepBatch), now)
 		if err != nil {
 			return changed, apperr.Wrap(err)
@@ -325,7 +325,7 @@ func above(e *Event, o int64) int64 {
 func (s *Store) checkDeadline(ctx context.Context, id int64, now time.Time) (bool, error) {
 	sys := auth.SystemActor("deadlines")
 	changed := false
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		e, err := s.eventIn(ctx, tx, sys, id, true)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.NotFound {
@@ -373,7 +373,7 @@ func (s *Store) checkDeadline(ctx context.Context, id int64, now time.Time) (boo
 		}
 		var upName string
 		if up != 0 {
-			if u, err := unitByID(ctx, tx, up); err == nil && u != nil {
+			if u, err := s.unitByID(ctx, tx, up); err == nil && u != nil {
 				upName = u.Name
 			}
 		}

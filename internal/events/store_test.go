@@ -63,7 +63,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	if err := cal.EnsureDefaults(ctx, clock); err != nil {
 		t.Fatal(err)
 	}
-	w.s = NewStore(d, cal)
+	w.s = NewStore(d, w.orgs, cal)
 	w.s.Now = func() time.Time { return *w.clock }
 	w.orgs.OnMove(w.s.MoveHook)
 	w.orgs.GuardDelete(org.DeleteGuard{What: "org.in_use.children", Count: w.s.CountAtUnit})

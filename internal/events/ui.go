@@ -19,7 +19,6 @@ import (
 	"grassroots/internal/org"
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
-	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workcal"
@@ -42,6 +41,7 @@ func init() {
 // UI serves the events pages.
 type UI struct {
 	Store *Store
+	Orgs  *org.Store
 	R     *web.Renderer
 }
 
@@ -273,7 +273,7 @@ func (u *UI) renderReport(w http.ResponseWriter, r *http.Request, status int, ac
 		return err
 	}
 	p.Categories = append([]web.Option{{Value: "", Label: i18n.T(lang, "events.choose")}}, p.Categories...)
-	grids, fc, err := u.gridsOf(ctx, actor, PermReport, 0)
+	grids, fc, err := u.gridsOf(ctx, actor, PermReport, "")
 	if err != nil {
 		return err
 	}
@@ -288,42 +288,24 @@ func (u *UI) renderReport(w http.ResponseWriter, r *http.Request, status int, ac
 	return nil
 }
 
-// gridsOf lists the grids in the actor's scope for perm (under unit, if
-// set) as options and as a GeoJSON FeatureCollection of their boundaries.
-func (u *UI) gridsOf(ctx context.Context, actor *auth.Actor, perm auth.Perm, under int64) ([]web.Option, template.JS, error) {
-	where, args := actor.Scope(perm).Where("path")
-	if under != 0 {
-		ur, err := unitByID(ctx, u.Store.DB, under)
-		if err != nil {
-			return nil, "", err
-		}
-		if ur == nil {
-			return nil, "", apperr.NotFoundf("单位")
-		}
-		lo, hi := db.PrefixRange(ur.Path)
-		where += " AND path >= ? AND path < ?"
-		args = append(args, lo, hi)
-	}
-	rows, err := u.Store.DB.Query(ctx, `SELECT id, name, code, COALESCE(boundary, '') FROM units WHERE type = 'grid' AND `+where+` ORDER BY code LIMIT 3000`, args...)
+// gridsOf lists the grids in the actor's scope for perm (below the unit
+// at the path under, if set) as options and as a GeoJSON FeatureCollection
+// of their boundaries.
+func (u *UI) gridsOf(ctx context.Context, actor *auth.Actor, perm auth.Perm, under string) ([]web.Option, template.JS, error) {
+	grids, err := u.Orgs.UnitsOfType(ctx, actor.Scope(perm), org.Grid, under, 3000)
 	if err != nil {
-		return nil, "", apperr.Wrap(err)
+		return nil, "", err
 	}
-	defer rows.Close()
 	var opts []web.Option
 	var fs []map[string]any
-	for rows.Next() {
-		var id int64
-		var name, code, boundary string
-		if err := rows.Scan(&id, &name, &code, &boundary); err != nil {
-			return nil, "", apperr.Wrap(err)
-		}
-		opts = append(opts, web.Option{Value: strconv.FormatInt(id, 10), Label: code + " " + name})
-		if boundary != "" {
-			fs = append(fs, map[string]any{"type": "Feature", "geometry": json.RawMessage(boundary),
-				"properties": map[string]any{"name": name, "color": "#0b57d0", "href": fmt.Sprintf("/events/map?unit=%d", id)}})
+	for _, g := range grids {
+		opts = append(opts, web.Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Code + " " + g.Name})
+		if g.Boundary != "" {
+			fs = append(fs, map[string]any{"type": "Feature", "geometry": json.RawMessage(g.Boundary),
+				"properties": map[string]any{"name": g.Name, "color": "#0b57d0", "href": fmt.Sprintf("/events/map?unit=%d", g.ID)}})
 		}
 	}
-	return opts, featureCollection(fs), apperr.Wrap(rows.Err())
+	return opts, featureCollection(fs), nil
 }
 
 func featureCollection(fs []map[string]any) template.JS {
@@ -593,9 +575,9 @@ func (u *UI) renderEvent(w http.ResponseWriter, r *http.Request, status int, for
 	}
 	if e.HasLocation {
 		fs := []map[string]any{}
-		var boundary string
-		if err := u.Store.DB.QueryRow(ctx, `SELECT COALESCE(boundary, '') FROM units WHERE id = ?`, e.GridID).Scan(&boundary); err != nil {
-			return apperr.Wrap(err)
+		boundary, err := u.Orgs.Boundary(ctx, e.GridID)
+		if err != nil {
+			return err
 		}
 		if boundary != "" {
 			fs = append(fs, map[string]any{"type": "Feature", "geometry": json.RawMessage(boundary),
@@ -629,32 +611,37 @@ func (u *UI) handlerOptions(ctx context.Context, e *Event) ([]web.Option, error)
 	if err != nil {
 		return nil, err
 	}
-	ids := org.PathIDs(e.UnitPath)
-	var args []any
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := u.Store.DB.Query(ctx, `SELECT id, name, type FROM units WHERE (type = 'department' AND parent_id = ?)
-		OR (type IN ('street', 'community') AND id IN (`+db.Placeholders(len(ids))+`)) ORDER BY type, code`, append([]any{ids[0]}, args...)...)
+	along, err := u.Orgs.Units(ctx, org.PathIDs(e.UnitPath))
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []web.Option
-	for rows.Next() {
-		var id int64
-		var name, typ string
-		if err := rows.Scan(&id, &name, &typ); err != nil {
-			return nil, apperr.Wrap(err)
+	depts, err := u.Orgs.Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The event's community, the departments by code, the event's street.
+	var units []org.Unit
+	for _, t := range []org.UnitType{org.Community, org.Department, org.Street} {
+		if t == org.Department {
+			units = append(units, depts...)
+			continue
 		}
-		o := web.Option{Value: strconv.FormatInt(id, 10), Label: name}
-		if id == cat.HandlingUnitID {
+		for _, a := range along {
+			if a.Type == string(t) {
+				units = append(units, org.Unit{ID: a.ID, Name: a.Name})
+			}
+		}
+	}
+	var out []web.Option
+	for _, h := range units {
+		o := web.Option{Value: strconv.FormatInt(h.ID, 10), Label: h.Name}
+		if h.ID == cat.HandlingUnitID {
 			out = append([]web.Option{o}, out...)
 		} else {
 			out = append(out, o)
 		}
 	}
-	return out, apperr.Wrap(rows.Err())
+	return out, nil
 }
 
 func (u *UI) act(w http.ResponseWriter, r *http.Request) error {
@@ -700,7 +687,7 @@ type MapPage struct {
 	States     []web.Option
 	Categories []web.Option
 	MapJSON    template.JS
-	Unit       *unitRef
+	Unit       *auth.UnitRef
 	Rows       []Row
 	Shown      int
 }
@@ -731,13 +718,15 @@ func (u *UI) mapPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Categories, err = u.categoryOptions(ctx, lang, true, false); err != nil {
 		return err
 	}
+	var under string
 	if f.UnitID != 0 {
-		if p.Unit, err = visibleUnit(ctx, u.Store.DB, actor, f.UnitID); err != nil {
+		if p.Unit, err = u.Store.visibleUnit(ctx, actor, f.UnitID); err != nil {
 			return err
 		}
 		p.Title = p.Unit.Name + " · " + p.Title
+		under = p.Unit.Path
 	}
-	_, grids, err := u.gridsOf(ctx, actor, PermRead, f.UnitID)
+	_, grids, err := u.gridsOf(ctx, actor, PermRead, under)
 	if err != nil {
 		return err
 	}
@@ -935,20 +924,13 @@ func (u *UI) renderCategoryForm(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	p.Handlers = []web.Option{{Value: "0", Label: i18n.T(lang, "events.handler_at_dispatch")}}
-	rows, err := u.Store.DB.Query(ctx, `SELECT id, name FROM units WHERE type = 'department' ORDER BY code`)
+	depts, err := u.Orgs.Departments(ctx)
 	if err != nil {
-		return apperr.Wrap(err)
+		return err
 	}
-	for rows.Next() {
-		var hid int64
-		var name string
-		if err := rows.Scan(&hid, &name); err != nil {
-			rows.Close()
-			return apperr.Wrap(err)
-		}
-		p.Handlers = append(p.Handlers, web.Option{Value: strconv.FormatInt(hid, 10), Label: name})
+	for _, d := range depts {
+		p.Handlers = append(p.Handlers, web.Option{Value: strconv.FormatInt(d.ID, 10), Label: d.Name})
 	}
-	rows.Close()
 	p.Kinds = []web.Option{{Value: "event", Label: i18n.T(lang, "events.kind.event")}, {Value: "facility", Label: i18n.T(lang, "events.kind.facility")}}
 	u.R.Render(w, r, status, "events/category_form", p)
 	return nil

@@ -20,7 +20,7 @@ func loadCity(tb testing.TB, s *Store, streets, communities, grids int) []*Unit 
 	tb.Helper()
 	ctx := context.Background()
 	var district *Unit
-	err := s.DB.InTx(ctx, func(tx *db.Tx) (err error) {
+	err := s.db.InTx(ctx, func(tx *db.Tx) (err error) {
 		district, err = s.Loader(tx).Unit(ctx, nil, UnitInput{Type: District, Code: "360403", Name: "浔阳区"}, nil)
 		return err
 	})
@@ -29,7 +29,7 @@ func loadCity(tb testing.TB, s *Store, streets, communities, grids int) []*Unit 
 	}
 	out := make([]*Unit, 0, streets)
 	for si := 1; si <= streets; si++ {
-		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
 			l := s.Loader(tx)
 			st, err := l.Unit(ctx, district, UnitInput{Type: Street, Code: fmt.Sprintf("%s%03d", district.Code, si), Name: fmt.Sprintf("第%d街道", si)}, nil)
 			if err != nil {
@@ -53,8 +53,8 @@ func loadCity(tb testing.TB, s *Store, streets, communities, grids int) []*Unit 
 			tb.Fatalf("load street %d: %v", si, err)
 		}
 	}
-	if s.DB.Engine() == db.Postgres {
-		if _, err := s.DB.Exec(ctx, `ANALYZE units`); err != nil {
+	if s.db.Engine() == db.Postgres {
+		if _, err := s.db.Exec(ctx, `ANALYZE units`); err != nil {
 			tb.Fatalf("analyze: %v", err)
 		}
 	}

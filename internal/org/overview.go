@@ -30,12 +30,12 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 	for _, t := range []PartyOrgType{DistrictCommittee, StreetWorkingCommittee, GridGroup} {
 		o.PartyStructure[t] = 0
 	}
-	if err := eachCount(ctx, s.DB, `SELECT u.type, COUNT(*) FROM units u WHERE `+where+` GROUP BY u.type`, args, func(k string, n int) {
+	if err := eachCount(ctx, s.db, `SELECT u.type, COUNT(*) FROM units u WHERE `+where+` GROUP BY u.type`, args, func(k string, n int) {
 		o.Units[UnitType(k)] = n
 	}); err != nil {
 		return nil, err
 	}
-	if err := eachCount(ctx, s.DB, `SELECT p.type, COUNT(*) FROM party_orgs p JOIN units u ON u.id = p.unit_id WHERE `+where+` GROUP BY p.type`, args, func(k string, n int) {
+	if err := eachCount(ctx, s.db, `SELECT p.type, COUNT(*) FROM party_orgs p JOIN units u ON u.id = p.unit_id WHERE `+where+` GROUP BY p.type`, args, func(k string, n int) {
 		t := PartyOrgType(k)
 		if c, ok := t.Checklist(); ok {
 			o.PartyOrgsByType[c] += n
@@ -55,7 +55,7 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 		{&o.PartTimeMembers, `SELECT COUNT(*) FROM part_time_members m JOIN units u ON u.id = m.street_id WHERE `},
 	}
 	for _, c := range counts {
-		if err := s.DB.QueryRow(ctx, c.query+where, args...).Scan(c.dst); err != nil {
+		if err := s.db.QueryRow(ctx, c.query+where, args...).Scan(c.dst); err != nil {
 			return nil, apperr.Wrap(err)
 		}
 	}
@@ -116,7 +116,7 @@ func (s *Store) StreetBreakdown(ctx context.Context, actor *auth.Actor) ([]Stree
 	for i, st := range streets {
 		out[i].Street = st
 	}
-	rows, err := s.DB.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}

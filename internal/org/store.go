@@ -38,14 +38,18 @@ type DeleteGuard struct {
 
 // Store keeps the unit tree, party organisations and co-building units.
 type Store struct {
-	DB     *db.DB
+	db     *db.DB
 	Now    func() time.Time
 	hooks  []MoveHook
 	guards []DeleteGuard
 }
 
 // NewStore returns the org store on d.
-func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+func NewStore(d *db.DB) *Store { return &Store{db: d, Now: time.Now} }
+
+// SetDB makes the store work on d from now on; tests use it to lose the
+// connection of one module.
+func (s *Store) SetDB(d *db.DB) { s.db = d }
 
 // OnMove registers a hook to run when a subtree moves.
 func (s *Store) OnMove(h MoveHook) { s.hooks = append(s.hooks, h) }
@@ -89,13 +93,13 @@ func (s *Store) UnitIn(ctx context.Context, q db.Querier, scope auth.Scope, id i
 
 // Unit returns a unit the actor may read.
 func (s *Store) Unit(ctx context.Context, actor *auth.Actor, id int64) (*Unit, error) {
-	return s.unitIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.unitIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // UnitByCode returns the unit with a code, if the actor may read it.
 func (s *Store) UnitByCode(ctx context.Context, actor *auth.Actor, code string) (*Unit, error) {
 	where, args := actor.Scope(PermRead).Where("u.path")
-	u, err := scanUnit(s.DB.QueryRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.code = ? AND `+where,
+	u, err := scanUnit(s.db.QueryRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.code = ? AND `+where,
 		append([]any{strings.ToUpper(strings.TrimSpace(code))}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf(unitWord)
@@ -158,7 +162,7 @@ func (s *Store) ListUnits(ctx context.Context, actor *auth.Actor, f UnitFilter) 
 		args = append(args, f.ParentID)
 	}
 	if f.UnderID != 0 {
-		under, err := s.unitIn(ctx, s.DB, scope, f.UnderID)
+		under, err := s.unitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -167,11 +171,11 @@ func (s *Store) ListUnits(ctx context.Context, actor *auth.Actor, f UnitFilter) 
 		args = append(args, lo, hi, under.ID)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where += " AND (u.name " + db.ILike(s.DB.Engine()) + ` ? ESCAPE '\' OR u.code LIKE ? ESCAPE '\')`
+		where += " AND (u.name " + db.ILike(s.db.Engine()) + ` ? ESCAPE '\' OR u.code LIKE ? ESCAPE '\')`
 		args = append(args, "%"+db.LikeEscape(q)+"%", db.LikeEscape(strings.ToUpper(q))+"%")
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM units u WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM units u WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := "u.code"
@@ -187,7 +191,7 @@ func (s *Store) ListUnits(ctx context.Context, actor *auth.Actor, f UnitFilter) 
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+unitCols+`, (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)
+	rows, err := s.db.Query(ctx, `SELECT `+unitCols+`, (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)
 		FROM units u WHERE `+where+` ORDER BY `+order+`, u.id LIMIT `+strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
@@ -222,7 +226,7 @@ func (s *Store) Roots(ctx context.Context, actor *auth.Actor) ([]Unit, error) {
 			args = append(args, p)
 		}
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+unitCols+`, (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)
+	rows, err := s.db.Query(ctx, `SELECT `+unitCols+`, (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)
 		FROM units u WHERE `+where+` ORDER BY u.code`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -253,7 +257,7 @@ func (s *Store) Ancestors(ctx context.Context, actor *auth.Actor, u *Unit) ([]Un
 	for i, id := range ids {
 		idArgs[i] = id
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id IN (`+db.Placeholders(len(ids))+`) AND `+where+` ORDER BY u.depth`,
+	rows, err := s.db.Query(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id IN (`+db.Placeholders(len(ids))+`) AND `+where+` ORDER BY u.depth`,
 		append(idArgs, args...)...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -308,7 +312,7 @@ func (s *Store) CreateUnit(ctx context.Context, actor *auth.Actor, in UnitInput)
 		return nil, err
 	}
 	var out *Unit
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var parent *Unit
 		if in.ParentID != 0 {
 			p, err := s.unitIn(ctx, tx, actor.Scope(PermWrite), in.ParentID)
@@ -384,7 +388,7 @@ func (s *Store) EditUnit(ctx context.Context, actor *auth.Actor, id int64, paren
 		return nil, err
 	}
 	var out *Unit
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if parentID != nil || p.Boundary != nil {
 			if err := lockBounds(ctx, tx); err != nil {
 				return err
@@ -601,7 +605,7 @@ func (s *Store) DeleteUnit(ctx context.Context, actor *auth.Actor, id int64) err
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		scope := actor.Scope(PermWrite)
 		u, err := s.unitIn(ctx, tx, scope, id)
 		if err != nil {
@@ -657,7 +661,7 @@ func (s *Store) NextCode(ctx context.Context, t UnitType, parent *Unit) (string,
 		prefix += "-"
 	}
 	var last sql.NullString
-	if err := s.DB.QueryRow(ctx, `SELECT MAX(code) FROM units WHERE type = ? AND code LIKE ? ESCAPE '\' AND LENGTH(code) = ?`,
+	if err := s.db.QueryRow(ctx, `SELECT MAX(code) FROM units WHERE type = ? AND code LIKE ? ESCAPE '\' AND LENGTH(code) = ?`,
 		string(t), db.LikeEscape(prefix)+"%", len(prefix)+width).Scan(&last); err != nil {
 		return "", apperr.Wrap(err)
 	}

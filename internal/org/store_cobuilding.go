@@ -59,7 +59,7 @@ func (s *Store) agreements(ctx context.Context, q db.Querier, unitID int64) ([]A
 
 // CoBuildingUnit returns a co-building unit, with its agreements.
 func (s *Store) CoBuildingUnit(ctx context.Context, actor *auth.Actor, id int64) (*CoBuildingUnit, error) {
-	return s.coBuildingIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.coBuildingIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // CoBuildingFilter selects co-building units.
@@ -83,7 +83,7 @@ func (s *Store) ListCoBuildingUnits(ctx context.Context, actor *auth.Actor, f Co
 		args = append(args, string(f.Kind))
 	}
 	if f.UnderID != 0 {
-		under, err := s.unitIn(ctx, s.DB, scope, f.UnderID)
+		under, err := s.unitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -92,11 +92,11 @@ func (s *Store) ListCoBuildingUnits(ctx context.Context, actor *auth.Actor, f Co
 		args = append(args, lo, hi)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where += " AND c.name " + db.ILike(s.DB.Engine()) + ` ? ESCAPE '\'`
+		where += " AND c.name " + db.ILike(s.db.Engine()) + ` ? ESCAPE '\'`
 		args = append(args, "%"+db.LikeEscape(q)+"%")
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*)`+coBuildingFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+coBuildingFrom+` WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := map[string]string{"kind": "c.kind", "community": "u.code"}[f.Sort]
@@ -109,7 +109,7 @@ func (s *Store) ListCoBuildingUnits(ctx context.Context, actor *auth.Actor, f Co
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+coBuildingCols+coBuildingFrom+` WHERE `+where+` ORDER BY `+order+`, c.id LIMIT `+
+	rows, err := s.db.Query(ctx, `SELECT `+coBuildingCols+coBuildingFrom+` WHERE `+where+` ORDER BY `+order+`, c.id LIMIT `+
 		strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
@@ -128,7 +128,7 @@ func (s *Store) ListCoBuildingUnits(ctx context.Context, actor *auth.Actor, f Co
 		return nil, 0, apperr.Wrap(err)
 	}
 	for i := range out {
-		if out[i].Agreements, err = s.agreements(ctx, s.DB, out[i].ID); err != nil {
+		if out[i].Agreements, err = s.agreements(ctx, s.db, out[i].ID); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -153,7 +153,7 @@ func (s *Store) CreateCoBuildingUnit(ctx context.Context, actor *auth.Actor, in 
 		return nil, err
 	}
 	var out *CoBuildingUnit
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.communityForWrite(ctx, tx, actor, "community_id", in.CommunityID); err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (s *Store) UpdateCoBuildingUnit(ctx context.Context, actor *auth.Actor, id 
 		return nil, err
 	}
 	var out *CoBuildingUnit
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -215,7 +215,7 @@ func (s *Store) DeleteCoBuildingUnit(ctx context.Context, actor *auth.Actor, id 
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -242,7 +242,7 @@ func (s *Store) AddAgreement(ctx context.Context, actor *auth.Actor, unitID int6
 		return nil, err
 	}
 	var out *Agreement
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		// The unit first: out of scope is not found, whatever was sent.
 		c, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), unitID)
 		if err != nil {
@@ -282,7 +282,7 @@ func (s *Store) DeleteAgreement(ctx context.Context, actor *auth.Actor, unitID, 
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.coBuildingIn(ctx, tx, actor.Scope(PermWrite), unitID); err != nil {
 			return err
 		}
@@ -320,7 +320,7 @@ func (s *Store) partTimeIn(ctx context.Context, q db.Querier, scope auth.Scope, 
 
 // PartTimeMember returns a part-time member the actor may read.
 func (s *Store) PartTimeMember(ctx context.Context, actor *auth.Actor, id int64) (*PartTimeMember, error) {
-	return s.partTimeIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.partTimeIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // ListPartTimeMembers returns the part-time members of the streets the
@@ -331,7 +331,7 @@ func (s *Store) ListPartTimeMembers(ctx context.Context, actor *auth.Actor, stre
 		where += " AND m.street_id = ?"
 		args = append(args, streetID)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+partTimeCols+partTimeFrom+` WHERE `+where+` ORDER BY u.code, m.name`, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+partTimeCols+partTimeFrom+` WHERE `+where+` ORDER BY u.code, m.name`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -374,7 +374,7 @@ func (s *Store) CreatePartTimeMember(ctx context.Context, actor *auth.Actor, in 
 		return nil, err
 	}
 	var out *PartTimeMember
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := s.checkPartTime(ctx, tx, actor, &in); err != nil {
 			return err
 		}
@@ -410,7 +410,7 @@ func (s *Store) UpdatePartTimeMember(ctx context.Context, actor *auth.Actor, id 
 		return nil, err
 	}
 	var out *PartTimeMember
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.partTimeIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -438,7 +438,7 @@ func (s *Store) DeletePartTimeMember(ctx context.Context, actor *auth.Actor, id 
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.partTimeIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err

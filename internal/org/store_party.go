@@ -43,7 +43,7 @@ func (s *Store) partyOrgIn(ctx context.Context, q db.Querier, scope auth.Scope, 
 
 // PartyOrg returns a party organisation the actor may read.
 func (s *Store) PartyOrg(ctx context.Context, actor *auth.Actor, id int64) (*PartyOrg, error) {
-	return s.partyOrgIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.partyOrgIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // PartyOrgFilter selects party organisations.
@@ -86,7 +86,7 @@ func (s *Store) ListPartyOrgs(ctx context.Context, actor *auth.Actor, f PartyOrg
 		args = append(args, f.UnitID)
 	}
 	if f.UnderID != 0 {
-		under, err := s.unitIn(ctx, s.DB, scope, f.UnderID)
+		under, err := s.unitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -95,12 +95,12 @@ func (s *Store) ListPartyOrgs(ctx context.Context, actor *auth.Actor, f PartyOrg
 		args = append(args, lo, hi)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := db.ILike(s.DB.Engine())
+		like := db.ILike(s.db.Engine())
 		where += " AND (p.name " + like + ` ? ESCAPE '\' OR p.secretary ` + like + ` ? ESCAPE '\')`
 		args = append(args, "%"+db.LikeEscape(q)+"%", "%"+db.LikeEscape(q)+"%")
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*)`+partyOrgFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+partyOrgFrom+` WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := map[string]string{"type": "p.type", "unit": "u.code", "members": "p.member_count", "founded": "p.founded_on"}[f.Sort]
@@ -113,7 +113,7 @@ func (s *Store) ListPartyOrgs(ctx context.Context, actor *auth.Actor, f PartyOrg
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+partyOrgCols+partyOrgFrom+` WHERE `+where+` ORDER BY `+order+`, p.id LIMIT `+
+	rows, err := s.db.Query(ctx, `SELECT `+partyOrgCols+partyOrgFrom+` WHERE `+where+` ORDER BY `+order+`, p.id LIMIT `+
 		strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
@@ -194,7 +194,7 @@ func (s *Store) CreatePartyOrg(ctx context.Context, actor *auth.Actor, in PartyO
 		return nil, err
 	}
 	var out *PartyOrg
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.checkPartyOrg(ctx, tx, actor, &in, 0); err != nil {
 			return err
 		}
@@ -230,7 +230,7 @@ func (s *Store) UpdatePartyOrg(ctx context.Context, actor *auth.Actor, id int64,
 		return nil, err
 	}
 	var out *PartyOrg
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.partyOrgIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -262,7 +262,7 @@ func (s *Store) DeletePartyOrg(ctx context.Context, actor *auth.Actor, id int64)
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		p, err := s.partyOrgIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err

@@ -93,7 +93,7 @@ func (s *Store) ExportResidents(ctx context.Context, actor *auth.Actor, f Reside
 	for _, r := range list {
 		households[r.HouseholdID] = true
 	}
-	codes, err := s.codesByID(ctx, s.DB, `SELECT h.id, b.code FROM households h JOIN units b ON b.id = h.building_id WHERE h.id IN (?)`, keys(households))
+	codes, err := s.codesByID(ctx, s.db, `SELECT h.id, b.code FROM households h JOIN units b ON b.id = h.building_id WHERE h.id IN (?)`, keys(households))
 	if err != nil {
 		return web.Sheet{}, err
 	}
@@ -134,7 +134,7 @@ func (s *Store) ExportPartyMembers(ctx context.Context, actor *auth.Actor, f Mem
 	for _, m := range list {
 		ids[m.ResidentID] = true
 	}
-	masked, err := s.codesByID(ctx, s.DB, `SELECT id, id_number_masked FROM residents WHERE id IN (?)`, keys(ids))
+	masked, err := s.codesByID(ctx, s.db, `SELECT id, id_number_masked FROM residents WHERE id IN (?)`, keys(ids))
 	if err != nil {
 		return web.Sheet{}, err
 	}
@@ -177,7 +177,7 @@ func (s *Store) ExportGridStaff(ctx context.Context, actor *auth.Actor, f StaffF
 			units[b] = true
 		}
 	}
-	codes, err := s.codesByID(ctx, s.DB, `SELECT id, code FROM units WHERE id IN (?)`, keys(units))
+	codes, err := s.codesByID(ctx, s.db, `SELECT id, code FROM units WHERE id IN (?)`, keys(units))
 	if err != nil {
 		return web.Sheet{}, err
 	}

@@ -149,7 +149,7 @@ func (s *Store) ImportSheet(ctx context.Context, actor *auth.Actor, kind SheetKi
 		return rep, nil
 	}
 	progress(StageWriting, 0, rep.Rows)
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		rep.Households = 0
 		n, err := imp.write(ctx, tx, rep, func(done int) { progress(StageWriting, done, rep.Rows) })
 		if err != nil {
@@ -294,7 +294,7 @@ func (ri *residentImporter) check(ctx context.Context, p *problems, progress fun
 		}
 	}
 	var err error
-	if ri.buildings, err = ri.s.unitsByCode(ctx, ri.s.DB, keys(codes)); err != nil {
+	if ri.buildings, err = ri.s.unitsByCode(ctx, ri.s.db, keys(codes)); err != nil {
 		return err
 	}
 	col := l.Columns[l.Index("building_code")]
@@ -614,7 +614,7 @@ func (si *staffImporter) check(ctx context.Context, p *problems, progress func(i
 		}
 	}
 	var err error
-	if si.units, err = si.s.unitsByCode(ctx, si.s.DB, keys(codes)); err != nil {
+	if si.units, err = si.s.unitsByCode(ctx, si.s.db, keys(codes)); err != nil {
 		return err
 	}
 	gridIDs := map[int64]bool{}

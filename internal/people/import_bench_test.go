@@ -76,7 +76,7 @@ func benchPeople(n, buildings int) []benchPerson {
 func benchTree(tb testing.TB, s *Store, streets, communities, grids, buildingsPerGrid int) (gridUnits, buildings []*org.Unit) {
 	tb.Helper()
 	ctx := context.Background()
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		l := s.Orgs.Loader(tx)
 		d, err := l.Unit(ctx, nil, org.UnitInput{Type: org.District, Code: "360403", Name: "浔阳区"}, nil)
 		if err != nil {
@@ -297,7 +297,7 @@ func BenchmarkImportResidents(b *testing.B) {
 				s, bs := fresh(b)
 				b.StartTimer()
 				t0 = time.Now()
-				err = s.DB.InTx(context.Background(), func(tx *db.Tx) error { return rawInsert(context.Background(), tx, s, benchPop, bs) })
+				err = s.db.InTx(context.Background(), func(tx *db.Tx) error { return rawInsert(context.Background(), tx, s, benchPop, bs) })
 				raw += time.Since(t0)
 				b.StopTimer()
 				if err != nil {

@@ -31,7 +31,7 @@ var PathTables = []string{"households", "residents", "party_members", "service_r
 
 // Store keeps people.
 type Store struct {
-	DB    *db.DB
+	db    *db.DB
 	Orgs  *org.Store
 	Vault *pii.Vault
 	Now   func() time.Time
@@ -40,12 +40,16 @@ type Store struct {
 	hours HoursSource
 }
 
+// SetDB makes the store work on d from now on; tests use it to lose the
+// connection of one module.
+func (s *Store) SetDB(d *db.DB) { s.db = d }
+
 // SetHoursSource makes h the source of members' verified volunteer hours.
 func (s *Store) SetHoursSource(h HoursSource) { s.hours = h }
 
 // NewStore returns the people store.
 func NewStore(d *db.DB, orgs *org.Store, vault *pii.Vault) *Store {
-	return &Store{DB: d, Orgs: orgs, Vault: vault, Now: time.Now}
+	return &Store{db: d, Orgs: orgs, Vault: vault, Now: time.Now}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -164,7 +168,7 @@ func (s *Store) CreateHousehold(ctx context.Context, actor *auth.Actor, building
 		return nil, apperr.FieldInvalid("room", "field.too_long", 20)
 	}
 	var out *Household
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		b, err := s.writableUnit(ctx, tx, actor, "building_id", buildingID, org.Building)
 		if err != nil {
 			return err
@@ -191,7 +195,7 @@ func (s *Store) insertHousehold(ctx context.Context, tx *db.Tx, b *org.Unit, roo
 
 // Household returns a household with its members.
 func (s *Store) Household(ctx context.Context, actor *auth.Actor, id int64) (*Household, error) {
-	h, err := s.householdIn(ctx, s.DB, actor.Scope(PermRead), id)
+	h, err := s.householdIn(ctx, s.db, actor.Scope(PermRead), id)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +218,7 @@ func (s *Store) ListHouseholds(ctx context.Context, actor *auth.Actor, f Househo
 	where, args := scope.Where("h.unit_path")
 	where += " AND h.status = 'active'"
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		u, err := s.Orgs.UnitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -223,11 +227,11 @@ func (s *Store) ListHouseholds(ctx context.Context, actor *auth.Actor, f Househo
 		args = append(args, lo, hi)
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM households h WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM households h WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	f.Limit = clampLimit(f.Limit)
-	rows, err := s.DB.Query(ctx, `SELECT `+householdCols+` FROM households h JOIN units b ON b.id = h.building_id WHERE `+where+
+	rows, err := s.db.Query(ctx, `SELECT `+householdCols+` FROM households h JOIN units b ON b.id = h.building_id WHERE `+where+
 		` ORDER BY b.code, h.room, h.id LIMIT `+strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
@@ -251,7 +255,7 @@ func (s *Store) ListHouseholds(ctx context.Context, actor *auth.Actor, f Househo
 	for _, h := range out {
 		ids = append(ids, h.ID)
 	}
-	members, err := s.queryResidents(ctx, s.DB, `r.household_id IN (`+db.Placeholders(len(ids))+`) AND r.status = 'living'`, ids, "r.household_id, r.relation <> 'head', r.birth_date", 0, 0)
+	members, err := s.queryResidents(ctx, s.db, `r.household_id IN (`+db.Placeholders(len(ids))+`) AND r.status = 'living'`, ids, "r.household_id, r.relation <> 'head', r.birth_date", 0, 0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -280,7 +284,7 @@ func (s *Store) MoveHousehold(ctx context.Context, actor *auth.Actor, id, buildi
 		return nil, apperr.FieldInvalid("room", "field.too_long", 20)
 	}
 	var out *Household
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		h, err := s.householdIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -322,10 +326,10 @@ type HistoryEntry struct {
 
 // History returns what happened to a household and its residents, newest first.
 func (s *Store) History(ctx context.Context, actor *auth.Actor, householdID int64) ([]HistoryEntry, error) {
-	if _, err := s.householdIn(ctx, s.DB, actor.Scope(PermRead), householdID); err != nil {
+	if _, err := s.householdIn(ctx, s.db, actor.Scope(PermRead), householdID); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT at, actor, kind, detail FROM people_history
+	rows, err := s.db.Query(ctx, `SELECT at, actor, kind, detail FROM people_history
 		WHERE household_id = ? OR resident_id IN (SELECT id FROM residents WHERE household_id = ?) ORDER BY at DESC, id DESC`, householdID, householdID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -433,7 +437,7 @@ func (s *Store) residentWhere(ctx context.Context, actor *auth.Actor, f Resident
 		where += " AND r.status = 'living'"
 	}
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		u, err := s.Orgs.UnitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -475,7 +479,7 @@ func (s *Store) ListResidents(ctx context.Context, actor *auth.Actor, f Resident
 		return nil, 0, err
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM residents r WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM residents r WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := map[string]string{"name": "r.name", "age": "r.birth_date"}[f.Sort]
@@ -485,7 +489,7 @@ func (s *Store) ListResidents(ctx context.Context, actor *auth.Actor, f Resident
 	if f.Desc {
 		order = strings.ReplaceAll(order, ",", " DESC,") + " DESC"
 	}
-	list, err := s.queryResidents(ctx, s.DB, where, args, order+", r.id", clampLimit(f.Limit), max(f.Offset, 0))
+	list, err := s.queryResidents(ctx, s.db, where, args, order+", r.id", clampLimit(f.Limit), max(f.Offset, 0))
 	return list, total, err
 }
 
@@ -503,7 +507,7 @@ func (s *Store) residentIn(ctx context.Context, q db.Querier, scope auth.Scope, 
 
 // Resident returns a resident, masked.
 func (s *Store) Resident(ctx context.Context, actor *auth.Actor, id int64) (*Resident, error) {
-	return s.residentIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.residentIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // CreateResident adds a resident to a household in the actor's scope.
@@ -516,7 +520,7 @@ func (s *Store) CreateResident(ctx context.Context, actor *auth.Actor, in Reside
 		return nil, err
 	}
 	var out *Resident
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		h, err := s.householdIn(ctx, tx, actor.Scope(PermWrite), c.HouseholdID)
 		if err != nil {
 			return apperr.Reword(err, apperr.FieldInvalid("household_id", "people.household_not_found"))
@@ -600,7 +604,7 @@ func (s *Store) UpdateResident(ctx context.Context, actor *auth.Actor, id int64,
 		return nil, err
 	}
 	var out *Resident
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.residentIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -676,7 +680,7 @@ func (s *Store) SetResidentStatus(ctx context.Context, actor *auth.Actor, id int
 		return nil, err
 	}
 	var out *Resident
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		r, err := s.residentIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -719,7 +723,7 @@ func (s *Store) Reveal(ctx context.Context, actor *auth.Actor, id int64, reason 
 		return nil, apperr.FieldInvalid("reason", "field.too_long", 200)
 	}
 	var out Revealed
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		where, args := actor.Scope(PermUnmask).Where("unit_path")
 		var idSealed, phoneSealed string
 		err := tx.QueryRow(ctx, `SELECT id_number_sealed, phone_sealed FROM residents WHERE id = ? AND `+where, append([]any{id}, args...)...).Scan(&idSealed, &phoneSealed)
@@ -746,7 +750,7 @@ func (s *Store) Reveal(ctx context.Context, actor *auth.Actor, id int64, reason 
 // RecordExport audits an export of personal data: what, how many rows, with
 // which filter.
 func (s *Store) RecordExport(ctx context.Context, actor *auth.Actor, what string, rows int, filter any) error {
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, actor.Entry("export."+what, what, "", map[string]any{"rows": rows, "filter": filter}))
 	})
 }

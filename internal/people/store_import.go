@@ -60,7 +60,7 @@ func (s *Store) existingIndexes(ctx context.Context, table, column string, index
 	var found []string
 	done := 0
 	err := inBatches(indexes, func(args []any) error {
-		rows, err := s.DB.Query(ctx, `SELECT DISTINCT `+column+` FROM `+table+` WHERE `+column+` IN (`+db.Placeholders(len(args))+`)`, args...)
+		rows, err := s.db.Query(ctx, `SELECT DISTINCT `+column+` FROM `+table+` WHERE `+column+` IN (`+db.Placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ type residentRef struct {
 func (s *Store) residentsByIndex(ctx context.Context, indexes []string) (map[string]residentRef, error) {
 	out := map[string]residentRef{}
 	err := inBatches(indexes, func(args []any) error {
-		rows, err := s.DB.Query(ctx, `SELECT id_number_index, id, name, unit_path, status FROM residents WHERE id_number_index IN (`+
+		rows, err := s.db.Query(ctx, `SELECT id_number_index, id, name, unit_path, status FROM residents WHERE id_number_index IN (`+
 			db.Placeholders(len(args))+`) ORDER BY id`, args...)
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Store) residentsByIndex(ctx context.Context, indexes []string) (map[str
 func (s *Store) existingMembers(ctx context.Context, residentIDs []int64) ([]int64, error) {
 	var out []int64
 	err := inBatches(residentIDs, func(args []any) error {
-		rows, err := s.DB.Query(ctx, `SELECT resident_id FROM party_members WHERE resident_id IN (`+db.Placeholders(len(args))+`)`, args...)
+		rows, err := s.db.Query(ctx, `SELECT resident_id FROM party_members WHERE resident_id IN (`+db.Placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (s *Store) existingMembers(ctx context.Context, residentIDs []int64) ([]int
 // partyOrgsIn indexes the party organisations the actor may see.
 func (s *Store) partyOrgsIn(ctx context.Context, actor *auth.Actor) (*partyOrgIndex, error) {
 	where, args := actor.Scope(org.PermRead).Where("u.path")
-	rows, err := s.DB.Query(ctx, `SELECT po.id, po.name, u.code, u.path FROM party_orgs po JOIN units u ON u.id = po.unit_id WHERE `+where, args...)
+	rows, err := s.db.Query(ctx, `SELECT po.id, po.name, u.code, u.path FROM party_orgs po JOIN units u ON u.id = po.unit_id WHERE `+where, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -185,7 +185,7 @@ func (s *Store) partyOrgsIn(ctx context.Context, actor *auth.Actor) (*partyOrgIn
 func (s *Store) staffKeys(ctx context.Context, grids []int64) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := inBatches(grids, func(args []any) error {
-		rows, err := s.DB.Query(ctx, `SELECT grid_id, name, phone_index, role FROM grid_staff WHERE grid_id IN (`+db.Placeholders(len(args))+`)`, args...)
+		rows, err := s.db.Query(ctx, `SELECT grid_id, name, phone_index, role FROM grid_staff WHERE grid_id IN (`+db.Placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return err
 		}

@@ -181,7 +181,7 @@ func (s *Store) StartImport(ctx context.Context, actor *auth.Actor, kind SheetKi
 	}
 	var id int64
 	now := s.now()
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO imports (kind, filename, data, status, total_rows, done_rows, imported, report, message, actor_id, created_at)
 			VALUES (?, ?, ?, ?, 0, 0, 0, '', ?, ?, ?) RETURNING id`, string(kind), filename, []byte(sealed), ImportQueued, string(StageQueued), actor.UserID, now).Scan(&id); err != nil {
 			return apperr.Wrap(err)
@@ -239,12 +239,12 @@ func (s *Store) runImport(id int64, kind SheetKind, filename string, actor *auth
 			s.finishImport(ctx, id, nil, fmt.Errorf("panic: %v", p))
 		}
 	}()
-	if _, err := s.DB.Exec(ctx, `UPDATE imports SET status = ?, message = ? WHERE id = ? AND status = ?`, ImportRunning, string(StageReading), id, ImportQueued); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE imports SET status = ?, message = ? WHERE id = ? AND status = ?`, ImportRunning, string(StageReading), id, ImportQueued); err != nil {
 		s.finishImport(ctx, id, nil, err)
 		return
 	}
 	var sealed []byte
-	if err := s.DB.QueryRow(ctx, `SELECT data FROM imports WHERE id = ?`, id).Scan(&sealed); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT data FROM imports WHERE id = ?`, id).Scan(&sealed); err != nil {
 		s.finishImport(ctx, id, nil, err)
 		return
 	}
@@ -262,8 +262,8 @@ func (s *Store) runImport(id int64, kind SheetKind, filename string, actor *auth
 		}
 		lp.mu.Unlock()
 		// On SQLite the import's own transaction holds the writer while it writes.
-		if save && (stage != StageWriting || s.DB.Engine() == db.Postgres) {
-			if _, err := s.DB.Exec(ctx, `UPDATE imports SET total_rows = ?, done_rows = ?, message = ? WHERE id = ?`, total, done, string(stage), id); err != nil {
+		if save && (stage != StageWriting || s.db.Engine() == db.Postgres) {
+			if _, err := s.db.Exec(ctx, `UPDATE imports SET total_rows = ?, done_rows = ?, message = ? WHERE id = ?`, total, done, string(stage), id); err != nil {
 				slog.Warn("import progress", "import", id, "err", err)
 			}
 		}
@@ -293,7 +293,7 @@ func (s *Store) finishImport(ctx context.Context, id int64, rep *ImportReport, e
 		report, _ = json.Marshal(rep)
 	}
 	message, _ := json.Marshal(msg)
-	if _, err := s.DB.Exec(ctx, `UPDATE imports SET status = ?, total_rows = ?, done_rows = ?, imported = ?, report = ?, message = ?, data = NULL, finished_at = ? WHERE id = ?`,
+	if _, err := s.db.Exec(ctx, `UPDATE imports SET status = ?, total_rows = ?, done_rows = ?, imported = ?, report = ?, message = ?, data = NULL, finished_at = ? WHERE id = ?`,
 		status, total, total, imported, string(report), string(message), s.now(), id); err != nil {
 		slog.Error("import outcome not saved", "import", id, "err", err)
 	}
@@ -306,10 +306,10 @@ const importLockClass int32 = 0x67720001
 // lockImport holds the import's advisory lock on PostgreSQL until the
 // returned function runs.
 func (s *Store) lockImport(ctx context.Context, id int64) (func(), error) {
-	if s.DB.Pool == nil {
+	if s.db.Pool == nil {
 		return func() {}, nil
 	}
-	conn, err := s.DB.Pool.Acquire(ctx)
+	conn, err := s.db.Pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -329,13 +329,13 @@ func (s *Store) abandoned(ctx context.Context, j *ImportJob) (bool, error) {
 	if _, ok := s.liveProgress(j.ID); ok {
 		return false, nil
 	}
-	if s.DB.Pool == nil {
+	if s.db.Pool == nil {
 		return true, nil
 	}
 	if j.Status == ImportQueued && s.now().Sub(j.CreatedAt) < time.Minute {
 		return false, nil
 	}
-	conn, err := s.DB.Pool.Acquire(ctx)
+	conn, err := s.db.Pool.Acquire(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -360,7 +360,7 @@ func (s *Store) failAbandoned(ctx context.Context, j *ImportJob) (bool, error) {
 		return false, err
 	}
 	msg, _ := json.Marshal(newProblem(0, "", "", errInterrupted.Msg))
-	res, err := s.DB.Exec(ctx, `UPDATE imports SET status = ?, message = ?, data = NULL, finished_at = ? WHERE id = ? AND status IN (?, ?)`,
+	res, err := s.db.Exec(ctx, `UPDATE imports SET status = ?, message = ?, data = NULL, finished_at = ? WHERE id = ? AND status IN (?, ?)`,
 		ImportFailed, string(msg), s.now(), j.ID, ImportQueued, ImportRunning)
 	if err != nil {
 		return false, err
@@ -393,7 +393,7 @@ func (s *Store) RecoverImports(ctx context.Context) (int, error) {
 const jobCols = `id, kind, filename, status, total_rows, done_rows, imported, report, message, actor_id, created_at, finished_at`
 
 func (s *Store) queryJobs(ctx context.Context, where string, args []any, limit int) ([]ImportJob, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+jobCols+` FROM imports WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT `+fmt.Sprint(limit), args...)
+	rows, err := s.db.Query(ctx, `SELECT `+jobCols+` FROM imports WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT `+fmt.Sprint(limit), args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}

@@ -44,13 +44,13 @@ func (s *Store) memberIn(ctx context.Context, q db.Querier, scope auth.Scope, id
 
 // PartyMember returns a party member the actor may see.
 func (s *Store) PartyMember(ctx context.Context, actor *auth.Actor, id int64) (*PartyMember, error) {
-	return s.memberIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.memberIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // MemberOfResident returns the party membership of a resident, or nil.
 func (s *Store) MemberOfResident(ctx context.Context, actor *auth.Actor, residentID int64) (*PartyMember, error) {
 	where, args := actor.Scope(PermRead).Where("m.unit_path")
-	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.resident_id = ? AND `+where, append([]any{residentID}, args...)...))
+	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.resident_id = ? AND `+where, append([]any{residentID}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -78,7 +78,7 @@ func (s *Store) ListPartyMembers(ctx context.Context, actor *auth.Actor, f Membe
 	where, args := scope.Where("m.unit_path")
 	where += " AND r.status = 'living'"
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		u, err := s.Orgs.UnitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -101,10 +101,10 @@ func (s *Store) ListPartyMembers(ctx context.Context, actor *auth.Actor, f Membe
 		args = append(args, "%"+db.LikeEscape(q)+"%")
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*)`+memberFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+memberFrom+` WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+memberCols+memberFrom+` WHERE `+where+` ORDER BY m.unit_path, r.name, m.id LIMIT `+
+	rows, err := s.db.Query(ctx, `SELECT `+memberCols+memberFrom+` WHERE `+where+` ORDER BY m.unit_path, r.name, m.id LIMIT `+
 		strconv.Itoa(clampLimit(f.Limit))+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
@@ -170,7 +170,7 @@ func (s *Store) CreatePartyMember(ctx context.Context, actor *auth.Actor, in Par
 		return nil, err
 	}
 	var out *PartyMember
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		path, joined, err := s.checkMember(ctx, tx, actor, &in)
 		if err != nil {
 			return err
@@ -206,7 +206,7 @@ func (s *Store) UpdatePartyMember(ctx context.Context, actor *auth.Actor, id int
 		return nil, err
 	}
 	var out *PartyMember
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.memberIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -228,6 +228,11 @@ func (s *Store) UpdatePartyMember(ctx context.Context, actor *auth.Actor, id int
 			"in_service": [2]bool{before.InService, out.InService}}))
 	})
 	return out, err
+}
+
+// communityAbove is communityOf outside any transaction.
+func (s *Store) communityAbove(ctx context.Context, path string) (*org.Unit, error) {
+	return s.communityOf(ctx, s.db, path)
 }
 
 // communityOf returns the community above a unit path, within scope.
@@ -259,7 +264,7 @@ func (s *Store) Register(ctx context.Context, actor *auth.Actor, memberID int64,
 		day = date.Today(s.Now())
 	}
 	var out *PartyMember
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.memberIn(ctx, tx, actor.Scope(PermWrite), memberID)
 		if err != nil {
 			return err
@@ -340,7 +345,7 @@ func (s *Store) CreatePost(ctx context.Context, actor *auth.Actor, in PostInput)
 		return nil, err
 	}
 	var out *ServicePost
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.writableUnit(ctx, tx, actor, "community_id", in.CommunityID, org.Community)
 		if err != nil {
 			return err
@@ -384,7 +389,7 @@ func (s *Store) ListPosts(ctx context.Context, actor *auth.Actor, communityID in
 		where += " AND p.community_id = ?"
 		args = append(args, communityID)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+postCols+` FROM service_posts p JOIN units u ON u.id = p.community_id WHERE `+where+
+	rows, err := s.db.Query(ctx, `SELECT `+postCols+` FROM service_posts p JOIN units u ON u.id = p.community_id WHERE `+where+
 		` ORDER BY p.status DESC, p.unit_path, p.created_at DESC LIMIT 1000`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -407,7 +412,7 @@ func (s *Store) Claim(ctx context.Context, actor *auth.Actor, postID, memberID i
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		p, err := s.postIn(ctx, tx, actor.Scope(PermWrite), postID)
 		if err != nil {
 			return err
@@ -453,7 +458,7 @@ func (s *Store) RecordHours(ctx context.Context, actor *auth.Actor, memberID, po
 	if err := f.Err(); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.memberIn(ctx, tx, actor.Scope(PermWrite), memberID)
 		if err != nil {
 			return err
@@ -507,7 +512,7 @@ func (s *Store) SetServiceTarget(ctx context.Context, actor *auth.Actor, distric
 	if hours < 1 || hours > 1000 {
 		return apperr.FieldInvalid("hours", "web.out_of_range", 1, 1000)
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.writableUnit(ctx, tx, actor, "district_id", districtID, org.District); err != nil {
 			return err
 		}
@@ -575,12 +580,12 @@ func (s *Store) Feedback(ctx context.Context, actor *auth.Actor, memberID int64,
 		return nil, err
 	}
 	sheet := &FeedbackSheet{Member: *m, Year: year, Quarter: quarter}
-	if sheet.TargetHours, err = s.ServiceTarget(ctx, s.DB, m.UnitPath); err != nil {
+	if sheet.TargetHours, err = s.ServiceTarget(ctx, s.db, m.UnitPath); err != nil {
 		return nil, err
 	}
 	qFrom, qTo := quarterBounds(year, quarter)
 	yFrom, _ := quarterBounds(year, 1)
-	rows, err := s.DB.Query(ctx, `SELECT h.served_on, COALESCE(p.title, h.note), h.minutes FROM service_hours h LEFT JOIN service_posts p ON p.id = h.post_id
+	rows, err := s.db.Query(ctx, `SELECT h.served_on, COALESCE(p.title, h.note), h.minutes FROM service_hours h LEFT JOIN service_posts p ON p.id = h.post_id
 		WHERE h.party_member_id = ? AND h.served_on >= ? AND h.served_on <= ? ORDER BY h.served_on`, memberID, yFrom, qTo)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -609,7 +614,7 @@ func (s *Store) Feedback(ctx context.Context, actor *auth.Actor, memberID int64,
 			sheet.Lines = append(sheet.Lines, l)
 		}
 	}
-	prow, err := s.DB.Query(ctx, `SELECT `+postCols+` FROM service_posts p JOIN units u ON u.id = p.community_id
+	prow, err := s.db.Query(ctx, `SELECT `+postCols+` FROM service_posts p JOIN units u ON u.id = p.community_id
 		WHERE p.id IN (SELECT post_id FROM service_claims WHERE party_member_id = ?) ORDER BY p.created_at`, memberID)
 	if err != nil {
 		return nil, apperr.Wrap(err)

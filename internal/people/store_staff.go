@@ -38,7 +38,7 @@ func (s *Store) workerIn(ctx context.Context, q db.Querier, scope auth.Scope, id
 
 // Worker returns a community worker the actor may see.
 func (s *Store) Worker(ctx context.Context, actor *auth.Actor, id int64) (*Worker, error) {
-	return s.workerIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.workerIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // ListWorkers returns the community workers the actor may see, below a
@@ -47,7 +47,7 @@ func (s *Store) ListWorkers(ctx context.Context, actor *auth.Actor, underID int6
 	scope := actor.Scope(PermRead)
 	where, args := scope.Where("w.unit_path")
 	if underID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, underID)
+		u, err := s.Orgs.UnitIn(ctx, s.db, scope, underID)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +59,7 @@ func (s *Store) ListWorkers(ctx context.Context, actor *auth.Actor, underID int6
 		where += " AND w.position = ?"
 		args = append(args, position)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+workerCols+` FROM workers w JOIN units u ON u.id = w.unit_id WHERE `+where+` ORDER BY u.code, w.position, w.name LIMIT 5000`, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+workerCols+` FROM workers w JOIN units u ON u.id = w.unit_id WHERE `+where+` ORDER BY u.code, w.position, w.name LIMIT 5000`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -87,7 +87,7 @@ func (s *Store) SaveWorker(ctx context.Context, actor *auth.Actor, id int64, in 
 		return nil, err
 	}
 	var out *Worker
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.writableUnit(ctx, tx, actor, "unit_id", in.UnitID, org.Community, org.Street)
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (s *Store) ListGridStaff(ctx context.Context, actor *auth.Actor, f StaffFil
 	scope := actor.Scope(PermRead)
 	where, args := scope.Where("g.unit_path")
 	if f.UnderID != 0 {
-		u, err := s.Orgs.UnitIn(ctx, s.DB, scope, f.UnderID)
+		u, err := s.Orgs.UnitIn(ctx, s.db, scope, f.UnderID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -183,10 +183,10 @@ func (s *Store) ListGridStaff(ctx context.Context, actor *auth.Actor, f StaffFil
 		args = append(args, f.Role)
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM grid_staff g WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM grid_staff g WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+staffCols+` FROM grid_staff g JOIN units u ON u.id = g.grid_id WHERE `+where+
+	rows, err := s.db.Query(ctx, `SELECT `+staffCols+` FROM grid_staff g JOIN units u ON u.id = g.grid_id WHERE `+where+
 		` ORDER BY u.code, CASE g.role WHEN 'instructor' THEN 0 WHEN 'leader' THEN 1 ELSE 2 END, g.name, g.id LIMIT `+
 		strconv.Itoa(clampLimit(f.Limit))+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
@@ -209,7 +209,7 @@ func (s *Store) ListGridStaff(ctx context.Context, actor *auth.Actor, f StaffFil
 		for _, g := range out {
 			ids = append(ids, g.ID)
 		}
-		brows, err := s.DB.Query(ctx, `SELECT staff_id, building_id FROM grid_staff_buildings WHERE staff_id IN (`+db.Placeholders(len(ids))+`) ORDER BY building_id`, ids...)
+		brows, err := s.db.Query(ctx, `SELECT staff_id, building_id FROM grid_staff_buildings WHERE staff_id IN (`+db.Placeholders(len(ids))+`) ORDER BY building_id`, ids...)
 		if err != nil {
 			return nil, 0, apperr.Wrap(err)
 		}
@@ -237,7 +237,7 @@ func (s *Store) SaveGridStaff(ctx context.Context, actor *auth.Actor, id int64, 
 		return nil, err
 	}
 	var out *GridStaff
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		grid, err := s.writableUnit(ctx, tx, actor, "grid_id", in.GridID, org.Grid)
 		if err != nil {
 			return err
@@ -347,7 +347,7 @@ func (s *Store) staffIn(ctx context.Context, q db.Querier, scope auth.Scope, id 
 
 // GridStaffMember returns one of a grid's staff, with their buildings.
 func (s *Store) GridStaffMember(ctx context.Context, actor *auth.Actor, id int64) (*GridStaff, error) {
-	return s.staffIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.staffIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // DeleteGridStaff removes one of a grid's staff.
@@ -355,7 +355,7 @@ func (s *Store) DeleteGridStaff(ctx context.Context, actor *auth.Actor, id int64
 	if err := actor.Require(PermWrite); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		g, err := s.staffIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
 			return err
@@ -401,12 +401,12 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 	}
 	for _, c := range counts {
 		where, args := scope.Where(c.col)
-		if err := s.DB.QueryRow(ctx, c.query+where, args...).Scan(c.dst); err != nil {
+		if err := s.db.QueryRow(ctx, c.query+where, args...).Scan(c.dst); err != nil {
 			return nil, apperr.Wrap(err)
 		}
 	}
 	where, args := scope.Where("w.unit_path")
-	rows, err := s.DB.Query(ctx, `SELECT w.birth_date, w.education FROM workers w JOIN units u ON u.id = w.unit_id
+	rows, err := s.db.Query(ctx, `SELECT w.birth_date, w.education FROM workers w JOIN units u ON u.id = w.unit_id
 		WHERE w.position = 'party_secretary' AND u.type = 'community' AND `+where, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)

@@ -429,7 +429,7 @@ func (u *UI) renderHousehold(w http.ResponseWriter, r *http.Request, status int,
 // households usually move), or, for someone who looks after less than the
 // community, the buildings they look after, as options.
 func (u *UI) buildingOptions(ctx context.Context, actor *auth.Actor, path string) ([]web.Option, error) {
-	c, err := u.Store.communityOf(ctx, u.Store.DB, path)
+	c, err := u.Store.communityAbove(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -987,7 +987,7 @@ func (a *API) verifyLedger(r *http.Request, actor *auth.Actor) (any, error) {
 	if !actor.Has(PermBankAd) {
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
 	}
-	rep, err := a.Store.Ledger.Verify(r.Context(), a.Store.DB)
+	rep, err := a.Store.checkLedger(r.Context())
 	out := map[string]any{"ok": err == nil}
 	if rep != nil {
 		out["transfers"], out["movements"], out["accounts"], out["circulating"] = rep.Transfers, rep.Movements, rep.Accounts, rep.Circulating.Float()

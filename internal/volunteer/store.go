@@ -42,7 +42,7 @@ var SealedColumns = []pii.Column{
 
 // Store keeps teams, volunteers, activities, records and the love bank.
 type Store struct {
-	DB     *db.DB
+	db     *db.DB
 	Orgs   *org.Store
 	People *people.Store
 	Vault  *pii.Vault
@@ -55,12 +55,16 @@ type Store struct {
 
 // NewStore returns the volunteer store.
 func NewStore(d *db.DB, orgs *org.Store, accounts *auth.Store, ppl *people.Store, vault *pii.Vault) *Store {
-	s := &Store{DB: d, Orgs: orgs, Accounts: accounts, People: ppl, Vault: vault, Now: time.Now}
+	s := &Store{db: d, Orgs: orgs, Accounts: accounts, People: ppl, Vault: vault, Now: time.Now}
 	s.Ledger = &Ledger{Now: func() time.Time { return s.Now() }}
 	return s
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// SetDB makes the store work on d from now on; tests use it to lose the
+// connection of one module.
+func (s *Store) SetDB(d *db.DB) { s.db = d }
 
 // FollowMove keeps the path copies right when a subtree of the tree moves;
 // app registers it with the org store.
@@ -168,10 +172,10 @@ func (s *Store) Settings(ctx context.Context, actor *auth.Actor) (*Settings, err
 		return nil, err
 	}
 	out := &Settings{DistrictID: districtOf(path)}
-	if out.Rate, err = s.Rate(ctx, s.DB, path); err != nil {
+	if out.Rate, err = s.Rate(ctx, s.db, path); err != nil {
 		return nil, err
 	}
-	out.FenPerPoint, err = s.FenPerPoint(ctx, s.DB, path)
+	out.FenPerPoint, err = s.FenPerPoint(ctx, s.db, path)
 	return out, err
 }
 
@@ -184,7 +188,7 @@ func (s *Store) actorDistrictPath(ctx context.Context, actor *auth.Actor, perm a
 	}
 	if scope.All {
 		var path string
-		err := s.DB.QueryRow(ctx, `SELECT path FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&path)
+		err := s.db.QueryRow(ctx, `SELECT path FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&path)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", apperr.NotFoundf("区")
 		}
@@ -206,7 +210,7 @@ func (s *Store) SetSettings(ctx context.Context, actor *auth.Actor, districtID i
 	if err := f.Err(); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.unitIn(ctx, tx, actor.Scope(PermBankAd), "district_id", districtID, org.District); err != nil {
 			return err
 		}
@@ -245,7 +249,7 @@ func (s *Store) teamIn(ctx context.Context, q db.Querier, scope auth.Scope, id i
 
 // Team returns a team the actor may see.
 func (s *Store) Team(ctx context.Context, actor *auth.Actor, id int64) (*Team, error) {
-	return s.teamIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.teamIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // TeamFilter selects teams.
@@ -284,7 +288,7 @@ func (s *Store) ListTeams(ctx context.Context, actor *auth.Actor, f TeamFilter) 
 		args = append(args, "%"+db.LikeEscape(q)+"%")
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM vol_teams t WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM vol_teams t WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := map[string]string{"members": "12", "type": "t.type", "unit": "t.unit_path"}[f.Sort]
@@ -294,7 +298,7 @@ func (s *Store) ListTeams(ctx context.Context, actor *auth.Actor, f TeamFilter) 
 	if f.Desc {
 		order += " DESC"
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+teamCols+teamFrom+` WHERE `+where+` ORDER BY `+order+`, t.id`+page(f.Limit, f.Offset), args...)
+	rows, err := s.db.Query(ctx, `SELECT `+teamCols+teamFrom+` WHERE `+where+` ORDER BY `+order+`, t.id`+page(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
@@ -326,7 +330,7 @@ func page(limit, offset int) string {
 // underUnit is the condition that col lies in the subtree of unit id,
 // which must be in scope (else not found), and its arguments.
 func (s *Store) underUnit(ctx context.Context, scope auth.Scope, col string, id int64) (string, []any, error) {
-	u, err := s.Orgs.UnitIn(ctx, s.DB, scope, id)
+	u, err := s.Orgs.UnitIn(ctx, s.db, scope, id)
 	if err != nil {
 		return "", nil, err
 	}
@@ -364,7 +368,7 @@ func (s *Store) CreateTeam(ctx context.Context, actor *auth.Actor, in TeamInput)
 		return nil, err
 	}
 	var out *Team
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.unitIn(ctx, tx, actor.Scope(PermManage), "unit_id", in.UnitID, org.District, org.Street, org.Community, org.Area, org.Grid)
 		if err != nil {
 			return err
@@ -392,7 +396,7 @@ func (s *Store) insertTeam(ctx context.Context, tx *db.Tx, u *org.Unit, in TeamI
 // UpdateTeam changes a team's type, name and description (not its unit).
 func (s *Store) UpdateTeam(ctx context.Context, actor *auth.Actor, id int64, in TeamInput) (*Team, error) {
 	var out *Team
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := s.teamIn(ctx, tx, actor.Scope(PermManage), id)
 		if err != nil {
 			return err
@@ -430,7 +434,7 @@ func (s *Store) Join(ctx context.Context, actor *auth.Actor, teamID, volunteerID
 		return nil, apperr.FieldInvalid("role", "field.bad_choice")
 	}
 	var out *Member
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		t, err := s.teamIn(ctx, tx, actor.Scope(PermManage), teamID)
 		if err != nil {
 			return err
@@ -488,7 +492,7 @@ func (s *Store) Leave(ctx context.Context, actor *auth.Actor, teamID, volunteerI
 	if err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := s.teamIn(ctx, tx, actor.Scope(PermManage), teamID); err != nil {
 			return err
 		}
@@ -538,7 +542,7 @@ func (s *Store) Members(ctx context.Context, actor *auth.Actor, teamID int64, wi
 		where += " AND m.left_on IS NULL"
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM vol_team_members m WHERE `+where, t.ID).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM vol_team_members m WHERE `+where, t.ID).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	out, err := s.queryMembers(ctx, where+` ORDER BY m.left_on IS NOT NULL, m.role <> 'leader', v.name, m.id`+page(limit, offset), t.ID)
@@ -546,7 +550,7 @@ func (s *Store) Members(ctx context.Context, actor *auth.Actor, teamID int64, wi
 }
 
 func (s *Store) queryMembers(ctx context.Context, where string, args ...any) ([]Member, error) {
-	rows, err := s.DB.Query(ctx, `SELECT m.id, m.team_id, t.name, t.type, m.volunteer_id, v.name, v.number, m.role, m.joined_on, m.left_on
+	rows, err := s.db.Query(ctx, `SELECT m.id, m.team_id, t.name, t.type, m.volunteer_id, v.name, v.number, m.role, m.joined_on, m.left_on
 		FROM vol_team_members m JOIN vol_teams t ON t.id = m.team_id JOIN vol_volunteers v ON v.id = m.volunteer_id WHERE `+where, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -599,7 +603,7 @@ func (s *Store) fillMinutes(ctx context.Context, q db.Querier, v *Volunteer) err
 
 // Volunteer returns a volunteer the actor may see, masked.
 func (s *Store) Volunteer(ctx context.Context, actor *auth.Actor, id int64) (*Volunteer, error) {
-	return s.volunteerIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.volunteerIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // Me returns the volunteer linked to the actor's account.
@@ -607,14 +611,14 @@ func (s *Store) Me(ctx context.Context, actor *auth.Actor) (*Volunteer, error) {
 	if actor == nil || actor.UserID == 0 || !actor.Has(PermSelf) {
 		return nil, apperr.New(apperr.Forbidden, "vol.not_a_volunteer")
 	}
-	v, err := scanVolunteer(s.DB.QueryRow(ctx, `SELECT `+volunteerCols+volunteerFrom+` WHERE v.user_id = ?`, actor.UserID))
+	v, err := scanVolunteer(s.db.QueryRow(ctx, `SELECT `+volunteerCols+volunteerFrom+` WHERE v.user_id = ?`, actor.UserID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Forbidden, "vol.not_a_volunteer")
 	}
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	return v, s.fillMinutes(ctx, s.DB, v)
+	return v, s.fillMinutes(ctx, s.db, v)
 }
 
 // VolunteerFilter selects volunteers.
@@ -667,7 +671,7 @@ func (s *Store) ListVolunteers(ctx context.Context, actor *auth.Actor, f Volunte
 		args = append(args, s.Vault.Index("phone", pii.NormalizePhone(f.Phone)))
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM vol_volunteers v WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM vol_volunteers v WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := map[string]string{"number": "v.number", "registered": "v.registered_on", "points": "a.balance", "hours": "19"}[f.Sort]
@@ -677,7 +681,7 @@ func (s *Store) ListVolunteers(ctx context.Context, actor *auth.Actor, f Volunte
 	if f.Desc {
 		order += " DESC"
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+volunteerCols+`, (SELECT COALESCE(SUM(g.minutes), 0) FROM vol_signups g WHERE g.volunteer_id = v.id AND g.hours_status = 'verified')`+
+	rows, err := s.db.Query(ctx, `SELECT `+volunteerCols+`, (SELECT COALESCE(SUM(g.minutes), 0) FROM vol_signups g WHERE g.volunteer_id = v.id AND g.hours_status = 'verified')`+
 		volunteerFrom+` WHERE `+where+` ORDER BY `+order+`, v.id`+page(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
@@ -703,7 +707,7 @@ func (s *Store) CreateVolunteer(ctx context.Context, actor *auth.Actor, in Volun
 		return nil, err
 	}
 	var out *Volunteer
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var unit *org.Unit
 		if c.ResidentID != 0 {
 			r, err := s.People.Resident(ctx, actor, c.ResidentID)
@@ -888,7 +892,7 @@ type VolunteerPatch struct {
 // UpdateVolunteer applies a patch.
 func (s *Store) UpdateVolunteer(ctx context.Context, actor *auth.Actor, id int64, p VolunteerPatch) (*Volunteer, error) {
 	var out *Volunteer
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		v, err := s.volunteerIn(ctx, tx, actor.Scope(PermManage), id)
 		if err != nil {
 			return err

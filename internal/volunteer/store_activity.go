@@ -79,7 +79,7 @@ func (s *Store) loadShifts(ctx context.Context, q db.Querier, as []*Activity) er
 
 // Activity returns an activity the actor may see, with its shifts.
 func (s *Store) Activity(ctx context.Context, actor *auth.Actor, id int64) (*Activity, error) {
-	return s.activityIn(ctx, s.DB, actor.Scope(PermRead), id)
+	return s.activityIn(ctx, s.db, actor.Scope(PermRead), id)
 }
 
 // ActivityFilter selects activities.
@@ -133,14 +133,14 @@ func (s *Store) ListActivities(ctx context.Context, actor *auth.Actor, f Activit
 		return nil, 0, err
 	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM vol_activities a WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM vol_activities a WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
 	order := "a.starts_at DESC"
 	if f.When == "upcoming" {
 		order = "a.starts_at"
 	}
-	out, err := s.queryActivities(ctx, s.DB, where+` ORDER BY `+order+`, a.id`+page(f.Limit, f.Offset), args...)
+	out, err := s.queryActivities(ctx, s.db, where+` ORDER BY `+order+`, a.id`+page(f.Limit, f.Offset), args...)
 	return out, total, err
 }
 
@@ -176,7 +176,7 @@ func (s *Store) CreateActivity(ctx context.Context, actor *auth.Actor, in Activi
 		return nil, err
 	}
 	var out *Activity
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		scope := actor.Scope(PermManage)
 		var unit *org.Unit
 		if in.TeamID != 0 {
@@ -241,7 +241,7 @@ func (s *Store) CancelActivity(ctx context.Context, actor *auth.Actor, id int64,
 	if err := checkReason(reason); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		a, err := s.activityIn(ctx, tx, actor.Scope(PermManage), id)
 		if err != nil {
 			return err
@@ -333,7 +333,7 @@ func (s *Store) Signups(ctx context.Context, actor *auth.Actor, activityID int64
 	if err != nil {
 		return nil, err
 	}
-	return s.querySignups(ctx, s.DB, `g.activity_id = ? ORDER BY g.starts_at, g.shift_id, g.status <> 'pending', v.name, g.id`, a.ID)
+	return s.querySignups(ctx, s.db, `g.activity_id = ? ORDER BY g.starts_at, g.shift_id, g.status <> 'pending', v.name, g.id`, a.ID)
 }
 
 // SignUp puts a volunteer on a shift. Without volunteerID the actor signs
@@ -353,7 +353,7 @@ func (s *Store) SignUp(ctx context.Context, actor *auth.Actor, shiftID, voluntee
 		volunteerID = me.ID
 	}
 	var out *Signup
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Lock the volunteer, then the shift, so that two sign-ups of one
 		// volunteer, or two for one last place, wait for each other.
 		var vpath, vstatus, vskills string
@@ -511,7 +511,7 @@ func (s *Store) Decide(ctx context.Context, actor *auth.Actor, id int64, approve
 // changeSignup runs a change of a sign-up the actor manages, audited.
 func (s *Store) changeSignup(ctx context.Context, actor *auth.Actor, id int64, action string, fn func(tx *db.Tx, g *Signup) (map[string]any, error)) (*Signup, error) {
 	var out *Signup
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		g, err := s.lockSignup(ctx, tx, actor.Scope(PermManage), id)
 		if err != nil {
 			return err
@@ -546,7 +546,7 @@ func (s *Store) lockSignup(ctx context.Context, tx *db.Tx, scope auth.Scope, id 
 // own, an organiser any they manage.
 func (s *Store) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*Signup, error) {
 	var out *Signup
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		scope := actor.Scope(PermManage)
 		g, err := s.lockSignup(ctx, tx, auth.Scope{All: true}, id)
 		if err != nil {
@@ -594,7 +594,7 @@ func (s *Store) Scan(ctx context.Context, actor *auth.Actor, code string) (*Scan
 		return nil, apperr.FieldInvalid("code", "field.required")
 	}
 	var res *ScanResult
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var shiftID int64
 		var inCode string
 		err := tx.QueryRow(ctx, `SELECT id, in_code FROM vol_shifts WHERE in_code = ? OR out_code = ?`, code, code).Scan(&shiftID, &inCode)
@@ -782,7 +782,7 @@ func (s *Store) MySignups(ctx context.Context, actor *auth.Actor, limit int) ([]
 	if err != nil {
 		return nil, err
 	}
-	return s.querySignups(ctx, s.DB, `g.volunteer_id = ? ORDER BY CASE WHEN g.ends_at > ? AND g.status IN ('pending','approved') THEN 0 ELSE 1 END,
+	return s.querySignups(ctx, s.db, `g.volunteer_id = ? ORDER BY CASE WHEN g.ends_at > ? AND g.status IN ('pending','approved') THEN 0 ELSE 1 END,
 		CASE WHEN g.ends_at > ? THEN g.starts_at END, g.starts_at DESC, g.id LIMIT `+strconv.Itoa(clampLimit(limit)), me.ID, s.now(), s.now())
 }
 
@@ -795,7 +795,7 @@ func (s *Store) Upcoming(ctx context.Context, actor *auth.Actor, limit int) ([]A
 		return nil, err
 	}
 	lo, hi := db.PrefixRange(org.ChildPath("/", districtOf(me.UnitPath)))
-	return s.queryActivities(ctx, s.DB, `a.unit_path >= ? AND a.unit_path < ? AND a.status = 'published' AND a.ends_at > ?
+	return s.queryActivities(ctx, s.db, `a.unit_path >= ? AND a.unit_path < ? AND a.status = 'published' AND a.ends_at > ?
 		AND (NOT a.team_only OR a.team_id IN (SELECT team_id FROM vol_team_members WHERE volunteer_id = ? AND left_on IS NULL))
 		ORDER BY a.starts_at, a.id LIMIT `+strconv.Itoa(clampLimit(limit)), lo, hi, s.now(), me.ID)
 }
@@ -806,21 +806,21 @@ func (s *Store) ActivityForVolunteer(ctx context.Context, actor *auth.Actor, id 
 	if err != nil {
 		return nil, err
 	}
-	return s.activityIn(ctx, s.DB, auth.NewScope(org.ChildPath("/", districtOf(me.UnitPath))), id)
+	return s.activityIn(ctx, s.db, auth.NewScope(org.ChildPath("/", districtOf(me.UnitPath))), id)
 }
 
 // Shift returns a shift of an activity the actor manages, for its QR codes.
 func (s *Store) Shift(ctx context.Context, actor *auth.Actor, id int64) (*Activity, *Shift, error) {
 	var activityID int64
 	where, args := actor.Scope(PermManage).Where("unit_path")
-	err := s.DB.QueryRow(ctx, `SELECT activity_id FROM vol_shifts WHERE id = ? AND `+where, append([]any{id}, args...)...).Scan(&activityID)
+	err := s.db.QueryRow(ctx, `SELECT activity_id FROM vol_shifts WHERE id = ? AND `+where, append([]any{id}, args...)...).Scan(&activityID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, apperr.NotFoundf("班次")
 	}
 	if err != nil {
 		return nil, nil, apperr.Wrap(err)
 	}
-	a, err := s.activityIn(ctx, s.DB, auth.Scope{All: true}, activityID)
+	a, err := s.activityIn(ctx, s.db, auth.Scope{All: true}, activityID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -838,17 +838,17 @@ func (s *Store) PendingHours(ctx context.Context, actor *auth.Actor, limit int) 
 	where, args := actor.Scope(PermManage).Where("g.unit_path")
 	where += " AND g.hours_status = 'pending'"
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM vol_signups g WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM vol_signups g WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	out, err := s.querySignups(ctx, s.DB, where+` ORDER BY g.starts_at, g.id LIMIT `+strconv.Itoa(clampLimit(limit)), args...)
+	out, err := s.querySignups(ctx, s.db, where+` ORDER BY g.starts_at, g.id LIMIT `+strconv.Itoa(clampLimit(limit)), args...)
 	return out, total, err
 }
 
 // RecordExport audits an export of volunteers' data: what, how many rows,
 // with which filter.
 func (s *Store) RecordExport(ctx context.Context, actor *auth.Actor, what string, rows int, filter any) error {
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, actor.Entry("export."+what, what, "", map[string]any{"rows": rows, "filter": filter}))
 	})
 }

@@ -69,7 +69,7 @@ func (s *Store) Merchant(ctx context.Context, actor *auth.Actor, id int64) (*Mer
 	if mine, err := s.MyMerchant(ctx, actor); err == nil && mine.ID == id {
 		return mine, nil
 	}
-	return s.merchantIn(ctx, s.DB, actor.Scope(PermBank), id)
+	return s.merchantIn(ctx, s.db, actor.Scope(PermBank), id)
 }
 
 // MyMerchant returns the merchant the actor works at as staff.
@@ -78,14 +78,14 @@ func (s *Store) MyMerchant(ctx context.Context, actor *auth.Actor) (*Merchant, e
 		return nil, apperr.New(apperr.Forbidden, "lb.not_staff")
 	}
 	var id int64
-	err := s.DB.QueryRow(ctx, `SELECT merchant_id FROM lb_merchant_staff WHERE user_id = ?`, actor.UserID).Scan(&id)
+	err := s.db.QueryRow(ctx, `SELECT merchant_id FROM lb_merchant_staff WHERE user_id = ?`, actor.UserID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Forbidden, "lb.not_staff")
 	}
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	m, err := s.merchantIn(ctx, s.DB, auth.Scope{All: true}, id)
+	m, err := s.merchantIn(ctx, s.db, auth.Scope{All: true}, id)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Store) MyMerchant(ctx context.Context, actor *auth.Actor) (*Merchant, e
 // ListMerchants returns the merchants in the actor's love bank scope.
 func (s *Store) ListMerchants(ctx context.Context, actor *auth.Actor) ([]Merchant, error) {
 	where, args := actor.Scope(PermBank).Where("m.unit_path")
-	rows, err := s.DB.Query(ctx, `SELECT `+merchantCols+merchantFrom+` WHERE `+where+` ORDER BY m.name, m.id LIMIT 1000`, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+merchantCols+merchantFrom+` WHERE `+where+` ORDER BY m.name, m.id LIMIT 1000`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -121,7 +121,7 @@ func (s *Store) CreateMerchant(ctx context.Context, actor *auth.Actor, in Mercha
 		return nil, err
 	}
 	var out *Merchant
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.unitIn(ctx, tx, actor.Scope(PermBankAd), "unit_id", in.UnitID, org.District, org.Street, org.Community)
 		if err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *Store) insertMerchant(ctx context.Context, tx *db.Tx, u *org.Unit, in M
 // The account must hold the merchant-staff role where the merchant is.
 func (s *Store) AddStaff(ctx context.Context, actor *auth.Actor, merchantID int64, username string) error {
 	username = strings.ToLower(strings.TrimSpace(username))
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.merchantIn(ctx, tx, actor.Scope(PermBankAd), merchantID)
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func (s *Store) Staff(ctx context.Context, actor *auth.Actor, merchantID int64) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT user_id FROM lb_merchant_staff WHERE merchant_id = ?`, m.ID)
+	rows, err := s.db.Query(ctx, `SELECT user_id FROM lb_merchant_staff WHERE merchant_id = ?`, m.ID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -206,7 +206,7 @@ func (s *Store) Staff(ctx context.Context, actor *auth.Actor, merchantID int64) 
 	// A shop has a few cashiers: each is asked of the account store.
 	var out []string
 	for _, id := range ids {
-		u, err := s.Accounts.UserByID(ctx, s.DB, id)
+		u, err := s.Accounts.UserByID(ctx, s.db, id)
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +223,7 @@ func (s *Store) AddItem(ctx context.Context, actor *auth.Actor, merchantID int64
 		return nil, err
 	}
 	var out *Item
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.merchantIn(ctx, tx, actor.Scope(PermBankAd), merchantID)
 		if err != nil {
 			return err
@@ -241,7 +241,7 @@ func (s *Store) AddItem(ctx context.Context, actor *auth.Actor, merchantID int64
 
 // SetItemActive takes an item off a merchant's list, or puts it back.
 func (s *Store) SetItemActive(ctx context.Context, actor *auth.Actor, merchantID, itemID int64, active bool) error {
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.merchantIn(ctx, tx, actor.Scope(PermBankAd), merchantID)
 		if err != nil {
 			return err
@@ -275,7 +275,7 @@ func (s *Store) NewPass(ctx context.Context, actor *auth.Actor) (*Pass, error) {
 		return nil, apperr.New(apperr.Conflict, "vol.volunteer_inactive")
 	}
 	p := &Pass{Code: newCode(PassCodeLen), ExpiresAt: s.now().Add(PassLifetime)}
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO lb_passes (volunteer_id, code_hash, expires_at, created_at) VALUES (?, ?, ?, ?)`,
 			me.ID, hashCode(p.Code), p.ExpiresAt, s.now()); err != nil {
 			return apperr.Wrap(err)
@@ -323,7 +323,7 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 	}
 	key := fmt.Sprintf("redeem:%d:%s", m.ID, in.Key)
 	replay := func() (*Redemption, error) {
-		r, err := s.redemptionByKey(ctx, s.DB, key)
+		r, err := s.redemptionByKey(ctx, s.db, key)
 		if r == nil || err != nil {
 			return nil, err
 		}
@@ -334,7 +334,7 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 		// code with a used key is a mistake, not a retry, and must not be
 		// answered as paid.
 		var passVolunteer int64
-		err = s.DB.QueryRow(ctx, `SELECT volunteer_id FROM lb_passes WHERE code_hash = ?`, hashCode(in.Code)).Scan(&passVolunteer)
+		err = s.db.QueryRow(ctx, `SELECT volunteer_id FROM lb_passes WHERE code_hash = ?`, hashCode(in.Code)).Scan(&passVolunteer)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, apperr.Wrap(err)
 		}
@@ -342,7 +342,7 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 			return nil, apperr.New(apperr.Conflict, "lb.key_reused")
 		}
 		r.Replayed = true
-		if r.Balance, err = s.volunteerBalance(ctx, s.DB, r.VolunteerID); err != nil {
+		if r.Balance, err = s.volunteerBalance(ctx, s.db, r.VolunteerID); err != nil {
 			return nil, err
 		}
 		return r, nil
@@ -351,7 +351,7 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 		return r, err
 	}
 	var out *Redemption
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		now := s.now()
 		h := hashCode(in.Code)
 		var passID, volunteerID int64
@@ -468,10 +468,10 @@ func (s *Store) Redemptions(ctx context.Context, actor *auth.Actor, f Redemption
 	w, a := dayRange("r.created_at", f.From, f.To)
 	where, args = where+w, append(args, a...)
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM lb_redemptions r WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM lb_redemptions r WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+redemptionCols+redemptionFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC`+page(f.Limit, f.Offset), args...)
+	rows, err := s.db.Query(ctx, `SELECT `+redemptionCols+redemptionFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC`+page(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
@@ -496,7 +496,7 @@ func (s *Store) SettlementReport(ctx context.Context, actor *auth.Actor, merchan
 	if err != nil {
 		return nil, err
 	}
-	return s.settlementReport(ctx, s.DB, m, to)
+	return s.settlementReport(ctx, s.db, m, to)
 }
 
 func (s *Store) settlementReport(ctx context.Context, q db.Querier, m *Merchant, to date.Date) (*SettlementReport, error) {
@@ -538,7 +538,7 @@ func (s *Store) settlementReport(ctx context.Context, q db.Querier, m *Merchant,
 // marked as settled; the bank pays the money outside the system.
 func (s *Store) Settle(ctx context.Context, actor *auth.Actor, merchantID int64, to date.Date) (*Settlement, error) {
 	var out *Settlement
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		m, err := s.merchantIn(ctx, tx, actor.Scope(PermBankAd), merchantID)
 		if err != nil {
 			return err
@@ -601,7 +601,7 @@ func (s *Store) Settlements(ctx context.Context, actor *auth.Actor, merchantID i
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, merchant_id, period_from, period_to, redemptions, amount, fen, transfer_seq, created_by, created_at
+	rows, err := s.db.Query(ctx, `SELECT id, merchant_id, period_from, period_to, redemptions, amount, fen, transfer_seq, created_by, created_at
 		FROM lb_settlements WHERE merchant_id = ? AND reversed_by IS NULL ORDER BY created_at DESC, id DESC LIMIT 200`, m.ID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -632,13 +632,13 @@ func touchesScope(scope auth.Scope) (string, []any) {
 func (s *Store) Transfer(ctx context.Context, actor *auth.Actor, seq int64) (*Transfer, error) {
 	where, args := touchesScope(actor.Scope(PermBank))
 	var n int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM lb_transfers t WHERE t.seq = ? AND `+where, append([]any{seq}, args...)...).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM lb_transfers t WHERE t.seq = ? AND `+where, append([]any{seq}, args...)...).Scan(&n); err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	if n == 0 {
 		return nil, apperr.NotFoundf("转账")
 	}
-	t, err := s.Ledger.transfer(ctx, s.DB, seq)
+	t, err := s.Ledger.transfer(ctx, s.db, seq)
 	if err != nil {
 		return nil, err
 	}
@@ -664,7 +664,7 @@ func (s *Store) hideOutside(ctx context.Context, scope auth.Scope, ts []Transfer
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, unit_path FROM lb_accounts WHERE id IN (`+db.Placeholders(len(ids))+`)`, ids...)
+	rows, err := s.db.Query(ctx, `SELECT id, unit_path FROM lb_accounts WHERE id IN (`+db.Placeholders(len(ids))+`)`, ids...)
 	if err != nil {
 		return apperr.Wrap(err)
 	}
@@ -700,7 +700,7 @@ func (s *Store) Transfers(ctx context.Context, actor *auth.Actor, kind string, l
 		where += " AND t.kind = ?"
 		args = append(args, kind)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+transferCols+` FROM lb_transfers t WHERE `+where+` ORDER BY t.seq DESC`+page(limit, offset), args...)
+	rows, err := s.db.Query(ctx, `SELECT `+transferCols+` FROM lb_transfers t WHERE `+where+` ORDER BY t.seq DESC`+page(limit, offset), args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -746,7 +746,7 @@ func (s *Store) loadMovements(ctx context.Context, ts []Transfer) ([]int64, erro
 	var ids []int64
 	for start := 0; start < len(seqs); start += perQuery {
 		chunk := seqs[start:min(start+perQuery, len(seqs))]
-		rows, err := s.DB.Query(ctx, `SELECT id, transfer_seq, account_id, amount, balance_after FROM lb_movements
+		rows, err := s.db.Query(ctx, `SELECT id, transfer_seq, account_id, amount, balance_after FROM lb_movements
 			WHERE transfer_seq IN (`+db.Placeholders(len(chunk))+`) ORDER BY transfer_seq, account_id`, chunk...)
 		if err != nil {
 			return nil, apperr.Wrap(err)
@@ -784,7 +784,7 @@ func (s *Store) accountOwners(ctx context.Context, ids []int64) (map[int64]strin
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.DB.Query(ctx, `SELECT a.id, `+ownerName+` FROM lb_accounts a WHERE a.id IN (`+db.Placeholders(len(ids))+`)`, args...)
+	rows, err := s.db.Query(ctx, `SELECT a.id, `+ownerName+` FROM lb_accounts a WHERE a.id IN (`+db.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -804,7 +804,7 @@ func (s *Store) accountOwners(ctx context.Context, ids []int64) (map[int64]strin
 // (a volunteer's, their merchant's).
 func (s *Store) Account(ctx context.Context, actor *auth.Actor, id int64) (*Account, error) {
 	a := &Account{}
-	err := s.DB.QueryRow(ctx, `SELECT a.id, a.kind, a.owner_id, a.unit_path, a.balance, `+ownerName+`
+	err := s.db.QueryRow(ctx, `SELECT a.id, a.kind, a.owner_id, a.unit_path, a.balance, `+ownerName+`
 		FROM lb_accounts a WHERE a.id = ?`, id).Scan(&a.ID, &a.Kind, &a.OwnerID, &a.UnitPath, &a.Balance, &a.OwnerName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("账户")
@@ -842,7 +842,7 @@ func (s *Store) Statement(ctx context.Context, actor *auth.Actor, accountID int6
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	ms, total, err := s.Ledger.Statement(ctx, s.DB, a.ID, limit, offset)
+	ms, total, err := s.Ledger.Statement(ctx, s.db, a.ID, limit, offset)
 	return a, ms, total, err
 }
 
@@ -853,7 +853,7 @@ func (s *Store) BankAccount(ctx context.Context, actor *auth.Actor) (*Account, e
 		return nil, err
 	}
 	var id int64
-	err = s.DB.QueryRow(ctx, `SELECT id FROM lb_accounts WHERE kind = 'bank' AND owner_id = ?`, districtOf(path)).Scan(&id)
+	err = s.db.QueryRow(ctx, `SELECT id FROM lb_accounts WHERE kind = 'bank' AND owner_id = ?`, districtOf(path)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &Account{Kind: AccountBank, OwnerID: districtOf(path), UnitPath: path}, nil
 	}
@@ -879,7 +879,7 @@ func (s *Store) Reverse(ctx context.Context, actor *auth.Actor, seq int64, reaso
 		return nil, err
 	}
 	var out *Transfer
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		orig, err := s.Ledger.transfer(ctx, tx, seq)
 		if err != nil {
 			return err

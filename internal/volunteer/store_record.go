@@ -25,7 +25,7 @@ func (s *Store) AddEntry(ctx context.Context, actor *auth.Actor, volunteerID int
 		return nil, err
 	}
 	var out *Entry
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		v, err := s.volunteerIn(ctx, tx, actor.Scope(PermManage), volunteerID)
 		if err != nil {
 			return err
@@ -97,13 +97,13 @@ func (s *Store) record(ctx context.Context, actor *auth.Actor, v *Volunteer) (*R
 	if rec.Teams, err = s.queryMembers(ctx, `m.volunteer_id = ? ORDER BY m.left_on IS NOT NULL, m.joined_on`, v.ID); err != nil {
 		return nil, err
 	}
-	if rec.Services, err = s.services(ctx, s.DB, v.ID, "", ""); err != nil {
+	if rec.Services, err = s.services(ctx, s.db, v.ID, "", ""); err != nil {
 		return nil, err
 	}
 	for _, sv := range rec.Services {
 		rec.TotalMinutes += int64(sv.Minutes)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, kind, on_date, title, issuer, minutes, grade, note, recorded_by FROM vol_record_entries WHERE volunteer_id = ? ORDER BY on_date, id`, v.ID)
+	rows, err := s.db.Query(ctx, `SELECT id, kind, on_date, title, issuer, minutes, grade, note, recorded_by FROM vol_record_entries WHERE volunteer_id = ? ORDER BY on_date, id`, v.ID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -136,7 +136,7 @@ func (s *Store) record(ctx context.Context, actor *auth.Actor, v *Volunteer) (*R
 const certCols = `c.id, c.number, c.volunteer_id, v.name, c.id_number_masked, c.unit_id, c.issuer, c.issued_on, c.from_on, c.to_on, c.minutes, c.services, c.content, c.issued_by`
 
 func (s *Store) certificates(ctx context.Context, where string, args ...any) ([]Certificate, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+certCols+` FROM vol_certificates c JOIN vol_volunteers v ON v.id = c.volunteer_id WHERE `+where, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+certCols+` FROM vol_certificates c JOIN vol_volunteers v ON v.id = c.volunteer_id WHERE `+where, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -178,7 +178,7 @@ func (s *Store) IssueCertificate(ctx context.Context, actor *auth.Actor, volunte
 		return nil, err
 	}
 	var out *Certificate
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		v, err := s.volunteerIn(ctx, tx, actor.Scope(PermManage), volunteerID)
 		if err != nil {
 			return err
@@ -376,7 +376,7 @@ func (s *Store) Ranking(ctx context.Context, actor *auth.Actor, of string, perio
 	// ranked rows are joined to their names.
 	top := `SELECT ` + by + ` AS id, SUM(g.minutes) AS minutes, COUNT(*) AS services FROM vol_signups g WHERE ` + where +
 		` AND ` + by + ` IS NOT NULL GROUP BY ` + by + ` ORDER BY 2 DESC, 1 LIMIT ` + strconv.Itoa(limit)
-	rows, err := s.DB.Query(ctx, fmt.Sprintf(query, top)+` ORDER BY r.minutes DESC, r.id`, args...)
+	rows, err := s.db.Query(ctx, fmt.Sprintf(query, top)+` ORDER BY r.minutes DESC, r.id`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -444,7 +444,7 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 		o.TeamsByType[t] = 0
 	}
 	where, args := scope.Where("unit_path")
-	rows, err := s.DB.Query(ctx, `SELECT type, COUNT(*) FROM vol_teams WHERE status = 'active' AND `+where+` GROUP BY type`, args...)
+	rows, err := s.db.Query(ctx, `SELECT type, COUNT(*) FROM vol_teams WHERE status = 'active' AND `+where+` GROUP BY type`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -480,7 +480,7 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 	}
 	// Verified minutes, the points they earned and the volunteer police's
 	// share, in one pass over the covering index vol_signups_sums.
-	if err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(points), 0),
+	if err := s.db.QueryRow(ctx, `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(points), 0),
 		COALESCE(SUM(CASE WHEN team_id IN (SELECT id FROM vol_teams WHERE type = 'police') THEN minutes ELSE 0 END), 0)
 		FROM vol_signups WHERE hours_status = 'verified' AND `+where, args...).
 		Scan(&o.VerifiedMinutes, &issued, &o.PoliceMinutes); err != nil {
@@ -488,7 +488,7 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 	}
 	for _, c := range counts {
 		w, a := scope.Where(c.col)
-		if err := s.DB.QueryRow(ctx, c.query+w, append(c.args, a...)...).Scan(c.dst); err != nil {
+		if err := s.db.QueryRow(ctx, c.query+w, append(c.args, a...)...).Scan(c.dst); err != nil {
 			return nil, apperr.Wrap(err)
 		}
 	}
@@ -505,7 +505,7 @@ func (s *Store) Overview(ctx context.Context, actor *auth.Actor) (*Overview, err
 func (s *Store) HoursFor(ctx context.Context, residentID int64, from, to date.Date) (int, []people.ServiceLine, error) {
 	var vid int64
 	var path string
-	err := s.DB.QueryRow(ctx, `SELECT id, unit_path FROM vol_volunteers WHERE resident_id = ?`, residentID).Scan(&vid, &path)
+	err := s.db.QueryRow(ctx, `SELECT id, unit_path FROM vol_volunteers WHERE resident_id = ?`, residentID).Scan(&vid, &path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, nil
 	}
@@ -515,7 +515,7 @@ func (s *Store) HoursFor(ctx context.Context, residentID int64, from, to date.Da
 	lo, hi := db.PrefixRange(path)
 	where, args := dayRange("g.starts_at", from, to)
 	where, args = "g.volunteer_id = ? AND g.hours_status = 'verified' AND g.unit_path >= ? AND g.unit_path < ?"+where, append([]any{vid, lo, hi}, args...)
-	rows, err := s.DB.Query(ctx, `SELECT g.starts_at, a.title, g.minutes FROM vol_signups g JOIN vol_activities a ON a.id = g.activity_id WHERE `+where+` ORDER BY g.starts_at`, args...)
+	rows, err := s.db.Query(ctx, `SELECT g.starts_at, a.title, g.minutes FROM vol_signups g JOIN vol_activities a ON a.id = g.activity_id WHERE `+where+` ORDER BY g.starts_at`, args...)
 	if err != nil {
 		return 0, nil, apperr.Wrap(err)
 	}

@@ -406,7 +406,7 @@ func (u *UI) showTeamForm(w http.ResponseWriter, r *http.Request, form *web.Form
 		if err != nil {
 			return err
 		}
-		if p.Team, err = u.Store.teamIn(r.Context(), u.Store.DB, actor.Scope(PermManage), id); err != nil {
+		if p.Team, err = u.Store.teamWithin(r.Context(), actor.Scope(PermManage), id); err != nil {
 			return err
 		}
 		p.Action = fmt.Sprintf("/volunteer/teams/%d", id)
@@ -658,7 +658,7 @@ func (u *UI) createVolunteer(w http.ResponseWriter, r *http.Request) error {
 
 // userID finds an account by user name.
 func (u *UI) userID(r *http.Request, name string) (int64, error) {
-	usr, err := u.Store.Accounts.UserByName(r.Context(), u.Store.DB, name)
+	usr, err := u.Store.userNamed(r.Context(), name)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return 0, apperr.FieldInvalid("username", "vol.user_not_found")
 	}
@@ -725,14 +725,14 @@ func (u *UI) showVolunteer(w http.ResponseWriter, r *http.Request, form *web.For
 	p.Title = rec.Volunteer.Name
 	p.Section = "/volunteer"
 	if rec.Volunteer.UserID != 0 {
-		usr, err := u.Store.Accounts.UserByID(ctx, u.Store.DB, rec.Volunteer.UserID)
+		usr, err := u.Store.userByID(ctx, rec.Volunteer.UserID)
 		if err != nil {
 			return err
 		}
 		p.Username = usr.Username
 	}
 	if p.CanBank && rec.Volunteer.AccountID != 0 {
-		if p.Movements, _, err = u.Store.Ledger.Statement(ctx, u.Store.DB, rec.Volunteer.AccountID, 10, 0); err != nil {
+		if p.Movements, err = u.Store.recentMovements(ctx, rec.Volunteer.AccountID, 10); err != nil {
 			return err
 		}
 	}

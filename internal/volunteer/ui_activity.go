@@ -101,10 +101,10 @@ func (u *UI) showActivityForm(w http.ResponseWriter, r *http.Request, form *web.
 	ctx := r.Context()
 	var around *org.Unit
 	if tid := form.Int64("team"); tid != 0 {
-		if p.Team, err = u.Store.teamIn(ctx, u.Store.DB, actor.Scope(PermManage), tid); err != nil {
+		if p.Team, err = u.Store.teamWithin(ctx, actor.Scope(PermManage), tid); err != nil {
 			return err
 		}
-		around, _ = u.Store.Orgs.UnitIn(ctx, u.Store.DB, actor.Scope(PermRead), p.Team.UnitID)
+		around, _ = u.Store.unitWithin(ctx, actor.Scope(PermRead), p.Team.UnitID)
 	} else {
 		if p.Units, err = u.unitOptions(r, actor, PermManage, org.Community, org.Street); err != nil {
 			return err
@@ -113,7 +113,7 @@ func (u *UI) showActivityForm(w http.ResponseWriter, r *http.Request, form *web.
 			return apperr.New(apperr.Forbidden, "error.forbidden")
 		}
 		id, _ := strconv.ParseInt(p.Units[0].Value, 10, 64)
-		around, _ = u.Store.Orgs.UnitIn(ctx, u.Store.DB, actor.Scope(PermRead), id)
+		around, _ = u.Store.unitWithin(ctx, actor.Scope(PermRead), id)
 	}
 	p.MapJSON = pickMap(around, form)
 	u.R.Render(w, r, status, "volunteer/activity_form", p)

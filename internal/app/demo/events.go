@@ -69,7 +69,7 @@ func LoadEvents(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, 
 	if err != nil {
 		return 0, err
 	}
-	store := events.NewStore(d, calStore)
+	store := events.NewStore(d, org.NewStore(d), calStore)
 	store.Now = func() time.Time { return now }
 	if err := store.EnsureDefaultCategories(ctx); err != nil {
 		return 0, err

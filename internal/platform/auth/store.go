@@ -47,14 +47,14 @@ type UnitDirectory interface {
 
 // Store keeps accounts, sessions and tokens.
 type Store struct {
-	DB    *db.DB
+	db    *db.DB
 	Units UnitDirectory
 	Now   func() time.Time
 }
 
 // NewStore returns an account store on d that looks units up in units.
 func NewStore(d *db.DB, units UnitDirectory) *Store {
-	return &Store{DB: d, Units: units, Now: time.Now}
+	return &Store{db: d, Units: units, Now: time.Now}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -101,7 +101,7 @@ func ValidatePassword(pw string) error {
 // at every unit the new account gets a role at.
 func (s *Store) CreateUser(ctx context.Context, actor *Actor, nu NewUser) (*User, error) {
 	var u *User
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
 		u, err = s.CreateUserIn(ctx, tx, actor, nu)
 		return err
@@ -200,7 +200,7 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor) ([]User, error) {
 	if scope.Empty() {
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.locked_until, u.created_at, r.role, r.unit_id
+	rows, err := s.db.Query(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.locked_until, u.created_at, r.role, r.unit_id
 		FROM users u LEFT JOIN user_roles r ON r.user_id = u.id ORDER BY u.username, r.role`)
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -237,7 +237,7 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor) ([]User, error) {
 	if err := rows.Err(); err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	units, err := s.Units.UnitsByID(ctx, s.DB, unitIDs)
+	units, err := s.Units.UnitsByID(ctx, s.db, unitIDs)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -267,7 +267,7 @@ func (s *Store) SetPassword(ctx context.Context, actor *Actor, username, passwor
 	if err != nil {
 		return apperr.Wrap(err)
 	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		id, err := s.managedUserID(ctx, tx, actor, username)
 		if err != nil {
 			return err
@@ -352,7 +352,7 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 		disabled    bool
 		lockedUntil sql.NullTime
 	)
-	err := s.DB.QueryRow(ctx, `SELECT id, password_hash, disabled, locked_until FROM users WHERE username = ?`, username).
+	err := s.db.QueryRow(ctx, `SELECT id, password_hash, disabled, locked_until FROM users WHERE username = ?`, username).
 		Scan(&id, &hash, &disabled, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, _ = CheckPassword(dummyHash, password)
@@ -375,7 +375,7 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 		if disabled {
 			reason = "account disabled"
 		}
-		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
 			var failed int
 			if err := tx.QueryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, id).Scan(&failed); err != nil {
 				return err
@@ -394,7 +394,7 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 		return "", nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
 	}
 	token := newSecret()
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id); err != nil {
 			return err
 		}
@@ -419,7 +419,7 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 }
 
 func (s *Store) auditLogin(ctx context.Context, id int64, username, ip, action, reason string) {
-	_ = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	_ = s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{ActorID: id, Actor: truncate(username, 64), IP: ip, Action: action, Entity: "user", EntityID: fmt.Sprint(id), Detail: map[string]any{"reason": reason}})
 	})
 }
@@ -433,7 +433,7 @@ func (s *Store) ActorForSession(ctx context.Context, token, ip string) (*Actor, 
 	h := hashSecret(token)
 	var userID int64
 	var lastSeen, expires time.Time
-	err := s.DB.QueryRow(ctx, `SELECT user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?`, h).Scan(&userID, &lastSeen, &expires)
+	err := s.db.QueryRow(ctx, `SELECT user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?`, h).Scan(&userID, &lastSeen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrSessionExpired
 	}
@@ -442,11 +442,11 @@ func (s *Store) ActorForSession(ctx context.Context, token, ip string) (*Actor, 
 	}
 	now := s.now()
 	if now.After(expires) || now.Sub(lastSeen) > IdleTimeout {
-		_, _ = s.DB.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h)
+		_, _ = s.db.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h)
 		return nil, ErrSessionExpired
 	}
 	if now.Sub(lastSeen) > touchEvery {
-		if _, err := s.DB.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, now, h); err != nil {
+		if _, err := s.db.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, now, h); err != nil {
 			return nil, apperr.Wrap(err)
 		}
 	}
@@ -455,7 +455,7 @@ func (s *Store) ActorForSession(ctx context.Context, token, ip string) (*Actor, 
 
 // Logout ends a session.
 func (s *Store) Logout(ctx context.Context, token string, actor *Actor) error {
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashSecret(token)); err != nil {
 			return err
 		}
@@ -479,7 +479,7 @@ func (s *Store) CreateToken(ctx context.Context, actor *Actor, username, name st
 		return "", apperr.FieldInvalid("name", "auth.token_name_control")
 	}
 	name = truncate(name, 100)
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		id, err := s.managedUserID(ctx, tx, actor, username)
 		if err != nil {
 			return err
@@ -511,11 +511,11 @@ type Token struct {
 // Tokens lists a user's API tokens, newest first, for the user themselves
 // or an actor who manages them.
 func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) ([]Token, error) {
-	id, err := s.managedUserID(ctx, s.DB, actor, username)
+	id, err := s.managedUserID(ctx, s.db, actor, username)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, id)
+	rows, err := s.db.Query(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, id)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -551,7 +551,7 @@ func (s *Store) RevokeOwnToken(ctx context.Context, actor *Actor, tokenID int64)
 }
 
 func (s *Store) revokeToken(ctx context.Context, actor *Actor, tokenID int64, ownOnly bool) error {
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		var userID int64
 		var revoked sql.NullTime
 		err := tx.QueryRow(ctx, `SELECT user_id, revoked_at FROM api_tokens WHERE id = ?`, tokenID).Scan(&userID, &revoked)
@@ -583,7 +583,7 @@ func (s *Store) revokeToken(ctx context.Context, actor *Actor, tokenID int64, ow
 func (s *Store) ActorForToken(ctx context.Context, token, ip string) (*Actor, error) {
 	var userID int64
 	var lastUsed sql.NullTime
-	err := s.DB.QueryRow(ctx, `SELECT t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+	err := s.db.QueryRow(ctx, `SELECT t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`, hashSecret(token)).Scan(&userID, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthorized, "auth.bad_token")
@@ -593,7 +593,7 @@ func (s *Store) ActorForToken(ctx context.Context, token, ip string) (*Actor, er
 	}
 	now := s.now()
 	if !lastUsed.Valid || now.Sub(lastUsed.Time) > touchEvery {
-		if _, err := s.DB.Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, now, hashSecret(token)); err != nil {
+		if _, err := s.db.Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, now, hashSecret(token)); err != nil {
 			return nil, apperr.Wrap(err)
 		}
 	}
@@ -604,14 +604,14 @@ func (s *Store) ActorForToken(ctx context.Context, token, ip string) (*Actor, er
 func (s *Store) loadActor(ctx context.Context, userID int64, ip string) (*Actor, error) {
 	a := &Actor{UserID: userID, IP: ip}
 	var disabled bool
-	if err := s.DB.QueryRow(ctx, `SELECT username, display_name, disabled FROM users WHERE id = ?`, userID).
+	if err := s.db.QueryRow(ctx, `SELECT username, display_name, disabled FROM users WHERE id = ?`, userID).
 		Scan(&a.Username, &a.DisplayName, &disabled); err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	if disabled {
 		return nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
 	}
-	grants, err := s.grants(ctx, s.DB, userID)
+	grants, err := s.grants(ctx, s.db, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -722,7 +722,7 @@ func truncate(s string, n int) string {
 // CheckUserPassword reports whether password is the user's current one.
 func (s *Store) CheckUserPassword(ctx context.Context, userID int64, password string) (bool, error) {
 	var hash string
-	if err := s.DB.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash); err != nil {
 		return false, apperr.Wrap(err)
 	}
 	return CheckPassword(hash, password)

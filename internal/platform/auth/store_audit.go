@@ -14,11 +14,11 @@ func (s *Store) AuditLog(ctx context.Context, actor *Actor, f audit.Filter) ([]a
 	if err := actor.Require(PermAuditRead); err != nil {
 		return nil, 0, err
 	}
-	total, err := audit.Count(ctx, s.DB, f)
+	total, err := audit.Count(ctx, s.db, f)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
-	rows, err := audit.List(ctx, s.DB, f)
+	rows, err := audit.List(ctx, s.db, f)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err)
 	}
@@ -33,7 +33,7 @@ func (s *Store) Users(ctx context.Context, ids []int64) (map[int64]*User, error)
 		if _, done := out[id]; done || id == 0 {
 			continue
 		}
-		u, err := s.UserByID(ctx, s.DB, id)
+		u, err := s.UserByID(ctx, s.db, id)
 		if apperr.IsNotFound(err) {
 			continue
 		}
@@ -51,7 +51,14 @@ func (s *Store) RecordAuditExport(ctx context.Context, actor *Actor, rows int, f
 	if err := actor.Require(PermAuditRead); err != nil {
 		return err
 	}
-	return apperr.Wrap(s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return apperr.Wrap(s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, actor.Entry("export.audit_log", "audit_log", "", map[string]any{"rows": rows, "filter": filter}))
 	}))
+}
+
+// AddAuditNames tells the audit log's reader how to name accounts and API
+// tokens.
+func (s *Store) AddAuditNames(names *audit.Names) {
+	names.Add("user", audit.NamesFrom(s.db, `SELECT id, display_name FROM users WHERE id IN (%s)`))
+	names.Add("api_token", audit.NamesFrom(s.db, `SELECT id, name FROM api_tokens WHERE id IN (%s)`))
 }
