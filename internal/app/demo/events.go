@@ -438,6 +438,3 @@ func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent ma
 	}
 	return done(nil)
 }
-
-// ptr returns a pointer to a copy of t.
-func ptr(t time.Time) *time.Time { return &t }
