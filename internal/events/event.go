@@ -26,6 +26,7 @@ package events
 
 import (
 	"bytes"
+	"cmp"
 	"image"
 	_ "image/gif" // photo formats accepted
 	_ "image/jpeg"
@@ -36,6 +37,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"grassroots/internal/org"
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
@@ -634,4 +636,232 @@ func (e *Event) Open311Status() string {
 		return "open"
 	}
 	return "closed"
+}
+
+// StepEnv is what a step needs from outside the event: when it is taken,
+// the working calendar and the category's limits its clocks run on, the
+// parts the actor plays, and what the caller looked up for it.
+type StepEnv struct {
+	At     time.Time
+	Cal    *workcal.Calendar
+	Limits Limits
+	Who    Who
+	// Own says that the actor took the step this one judges (see Judges):
+	// nobody approves their own request or verifies their own handling.
+	Own bool
+	// Handler is the unit a dispatch names (nil if there is no such unit).
+	Handler *auth.UnitRef
+	// Target is the event a merge names, if the actor can see it.
+	Target *Event
+}
+
+// Notice is a notification a step leaves: for one user or for everyone
+// holding a role at a unit, of a kind, with a message (its argument is
+// the event's id).
+type Notice struct {
+	UserID, UnitID int64
+	Kind, Msg      string
+}
+
+// Outcome is what a step does: the event as it stands after it, the line
+// it adds to the history (without its actor), and the notices it leaves.
+type Outcome struct {
+	Event   Event
+	Step    Step
+	Notices []Notice
+}
+
+// Judges names the step whose actor may not take a on e: the request an
+// approval or denial answers, the handling a verification judges; empty
+// for any other action.
+func (e *Event) Judges(a Action) Action {
+	switch a {
+	case ActApprove, ActDeny:
+		return e.Pending
+	case ActPass, ActFail:
+		return ActHandle
+	}
+	return ""
+}
+
+// Apply takes step in on e under env, without touching e: it checks that
+// the step is well formed, that e's state allows it and the actor plays a
+// part that may take it (Check), that the actor is not judging their own
+// step, and what the step names (the unit dispatched to, the event merged
+// into); then it moves the event, starts and stops the stage clocks and
+// says what the history records and whom to tell. The store and the demo
+// district both move events only through it.
+func Apply(e Event, in StepInput, env StepEnv) (*Outcome, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := e.Check(in.Action, env.Who); err != nil {
+		return nil, err
+	}
+	if env.Own && e.Judges(in.Action) != "" {
+		return nil, apperr.New(apperr.Forbidden, "events.own_step")
+	}
+	now, cal, lim := env.At, env.Cal, env.Limits
+	from := e.State
+	detail := map[string]any{}
+	var notices []Notice
+	tell := func(user, unit int64, kind, msg string) {
+		if user != 0 || unit != 0 {
+			notices = append(notices, Notice{UserID: user, UnitID: unit, Kind: kind, Msg: msg})
+		}
+	}
+	street := streetOf(e.UnitPath)
+	switch in.Action {
+	case ActAccept:
+		e.AcceptedAt = &now
+		e.EnterStage(Accepted, now, cal, lim)
+	case ActReject:
+		e.EnterStage(Rejected, now, cal, lim)
+		tell(e.ReporterID, 0, "rejected", "events.n_rejected")
+	case ActDispatch:
+		u := env.Handler
+		if u == nil || u.ID != in.HandlingUnitID || !handlerType(u.Type) {
+			return nil, apperr.FieldInvalid("handling_unit_id", "events.handler_not_found")
+		}
+		// A department serves the whole district; a street or community
+		// only handles what lies in the event's own street.
+		if ids := org.PathIDs(e.UnitPath); u.Type != string(org.Department) && len(ids) >= 2 &&
+			!strings.HasPrefix(u.Path, org.ChildPath(org.ChildPath("/", ids[0]), ids[1])) {
+			return nil, apperr.FieldInvalid("handling_unit_id", "events.handler_other_street")
+		}
+		e.HandlingUnitID, e.HandlingPath, e.HandlingName, e.Whistle = u.ID, u.Path, u.Name, in.Whistle
+		e.DispatchedAt = &now
+		e.SetDue(now, cal, lim)
+		e.EnterStage(Dispatched, now, cal, lim)
+		detail["handling_unit_id"], detail["handling_unit"], detail["whistle"] = u.ID, u.Name, in.Whistle
+		detail["due_at"] = e.DueAt
+		tell(0, u.ID, "dispatched", "events.n_dispatched")
+	case ActSign:
+		e.SignedAt = &now
+		onTime := e.StageDueAt == nil || !now.After(*e.StageDueAt)
+		if e.SignedOnTime == nil {
+			e.SignedOnTime = &onTime
+		}
+		e.EnterStage(Signed, now, cal, lim)
+	case ActReturn:
+		detail["handling_unit"] = e.HandlingName
+		e.Returns++
+		e.HandlingUnitID, e.HandlingPath, e.HandlingName = 0, "", ""
+		e.DispatchedAt, e.SignedAt, e.DueAt, e.SignedOnTime = nil, nil, nil, nil
+		e.ClearPending()
+		e.EnterStage(Accepted, now, cal, lim)
+		tell(0, street, "returned", "events.n_returned")
+	case ActHandle:
+		e.HandledAt = &now
+		e.ClearPending()
+		e.EnterStage(Handled, now, cal, lim)
+		tell(e.ReporterID, 0, "handled", "events.n_handled")
+	case ActPass:
+		e.ClosedAt = &now
+		onTime := e.DueAt != nil && e.HandledAt != nil && !e.HandledAt.After(*e.DueAt)
+		e.ClosedOnTime = &onTime
+		e.ClearPending()
+		e.EnterStage(Closed, now, cal, lim)
+		detail["on_time"] = onTime
+	case ActFail:
+		e.Reworks++
+		e.ClearPending()
+		e.EnterStage(Rework, now, cal, lim)
+		tell(0, e.HandlingUnitID, "rework", "events.n_rework")
+	case ActRate:
+		e.Rating = in.Rating
+		detail["rating"] = in.Rating
+	case ActAskExtension, ActAskDeferral, ActAskVoid:
+		e.Pending, e.PendingReason = in.Action, in.Note
+		if in.Action == ActAskExtension {
+			e.PendingDays = in.Days
+			detail["days"] = in.Days
+		}
+		tell(0, street, "request", "events.n_request")
+	case ActApprove:
+		detail["request"], detail["reason"] = e.Pending, e.PendingReason
+		switch e.Pending {
+		case ActAskExtension:
+			e.extend(now, cal, lim)
+			detail["days"], detail["due_at"] = e.PendingDays, e.DueAt
+		case ActAskDeferral:
+			e.DeferredFrom = e.State
+			e.EnterStage(Deferred, now, cal, lim)
+		case ActAskVoid:
+			e.EnterStage(Void, now, cal, lim)
+		}
+		e.ClearPending()
+		tell(0, e.HandlingUnitID, "approved", "events.n_approved")
+	case ActDeny:
+		detail["request"] = e.Pending
+		e.ClearPending()
+		tell(0, e.HandlingUnitID, "denied", "events.n_denied")
+	case ActResume:
+		back := e.DeferredFrom
+		if back == "" {
+			back = Signed
+		}
+		e.DeferredFrom = ""
+		// The deferral stopped the clock: the handling deadline starts again.
+		e.SetDue(now, cal, lim)
+		e.EnterStage(back, now, cal, lim)
+	case ActVoid:
+		e.EnterStage(Void, now, cal, lim)
+	case ActSupervise:
+		e.Supervised = true
+		tell(0, cmp.Or(e.HandlingUnitID, street), "supervise", "events.n_supervise")
+	case ActMerge:
+		if in.TargetID == e.ID {
+			return nil, apperr.FieldInvalid("target_id", "events.merge_self")
+		}
+		if t := env.Target; t == nil || t.ID != in.TargetID || !t.State.Open() {
+			return nil, apperr.FieldInvalid("target_id", "events.merge_target")
+		}
+		e.DuplicateOf = in.TargetID
+		e.EnterStage(Merged, now, cal, lim)
+		detail["into"] = in.TargetID
+	}
+	e.UpdatedAt = now
+	return &Outcome{Event: e, Notices: notices,
+		Step: Step{EventID: e.ID, Action: in.Action, From: from, To: e.State, At: now, Note: in.Note, Detail: detail}}, nil
+}
+
+// extend grants the extension asked for: the handling deadline moves by
+// the days asked, and so does the deadline of the stage that runs to it.
+func (e *Event) extend(now time.Time, cal *workcal.Calendar, l Limits) {
+	if e.DueAt != nil {
+		due := cal.AddWorkDays(*e.DueAt, e.PendingDays)
+		e.DueAt = &due
+		switch {
+		case e.State == Signed:
+			e.EnterStage(Signed, now, cal, l)
+		case e.State == Rework && e.StageDueAt != nil:
+			// The rework's own deadline moves; its light starts green
+			// again, warned as any stage is.
+			e.StageSeq++
+			e.WarnLevel = 0
+			e.setStageDue(now, cal.AddWorkDays(*e.StageDueAt, e.PendingDays), cal, l)
+		}
+		// Dispatched: signing for it keeps its own limit, and handling
+		// then runs to the new due_at.
+	}
+	e.Extensions++
+}
+
+// streetOf returns the id of the street in a grid's path (0 if none).
+func streetOf(path string) int64 {
+	ids := org.PathIDs(path)
+	if len(ids) < 2 {
+		return 0
+	}
+	return ids[1]
+}
+
+// handlerType reports whether a unit of type t can handle events.
+func handlerType(t string) bool {
+	switch org.UnitType(t) {
+	case org.Department, org.Street, org.Community:
+		return true
+	}
+	return false
 }

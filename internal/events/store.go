@@ -569,15 +569,6 @@ func (s *Store) Nearby(ctx context.Context, actor *auth.Actor, e *Event) ([]Even
 	return out, nil
 }
 
-// streetOf returns the id of the street in a grid's path (0 if none).
-func streetOf(path string) int64 {
-	ids := org.PathIDs(path)
-	if len(ids) < 2 {
-		return 0
-	}
-	return ids[1]
-}
-
 // parentOf returns the id of the unit above the last in path (0 if none).
 func parentOf(path string) int64 {
 	ids := org.PathIDs(path)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strconv"
 
-	"grassroots/internal/org"
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/auth"
@@ -169,15 +168,6 @@ func (s *Store) SaveCategory(ctx context.Context, actor *auth.Actor, id int64, i
 			map[string]any{"code": in.Code, "name": in.Name, "handle": l.Handle.String(), "handling_unit_id": in.HandlingUnitID}))
 	})
 	return out, err
-}
-
-// handlerType reports whether a unit of type t can handle events.
-func handlerType(t string) bool {
-	switch org.UnitType(t) {
-	case org.Department, org.Street, org.Community:
-		return true
-	}
-	return false
 }
 
 // EnsureDefaultCategories stores the shipped categories if there are none,

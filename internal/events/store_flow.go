@@ -5,8 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"strconv"
-	"strings"
 	"time"
 
 	"grassroots/internal/org"
@@ -17,10 +17,11 @@ import (
 )
 
 // Act takes one step on an event: it checks that the actor may see the
-// event (404 if not), plays a part that may take the step (403), and that
-// the event's state allows it (409, saying why); then it moves the event,
-// restarts the stage clock, records the step with its note and photos,
-// notifies those who must act next and audits it, all in one transaction.
+// event (404 if not), then looks up what the step names and lets Apply
+// judge and make it (403 for a part the actor does not play, 409 for a
+// state that does not allow it, saying why); it saves the event, records
+// the step with its note and photos, leaves the notices and audits it, all
+// in one transaction.
 func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInput) (*Event, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -34,176 +35,59 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 		if err != nil {
 			return err
 		}
-		if err := e.Check(in.Action, who(actor, e)); err != nil {
-			return err
-		}
-		if err := s.checkNotOwn(ctx, tx, actor, e, in.Action); err != nil {
-			return err
-		}
 		cat, err := s.categoryIn(ctx, tx, e.CategoryID)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		from := e.State
-		detail := map[string]any{}
-		var notes []func() error
-		street := streetOf(e.UnitPath)
-		switch in.Action {
-		case ActAccept:
-			e.AcceptedAt = &now
-			e.EnterStage(Accepted, now, cal, cat.Limits)
-		case ActReject:
-			e.EnterStage(Rejected, now, cal, cat.Limits)
-			notes = append(notes, func() error { return s.notifyUser(ctx, tx, e.ReporterID, e.ID, "rejected", "events.n_rejected", e.ID) })
-		case ActDispatch:
+		env := StepEnv{At: s.now(), Cal: cal, Limits: cat.Limits, Who: who(actor, e)}
+		if env.Own, err = s.judgesOwn(ctx, tx, actor, e, in.Action); err != nil {
+			return err
+		}
+		switch {
+		case in.Action == ActDispatch:
 			u, err := s.unitByID(ctx, tx, in.HandlingUnitID)
 			if err != nil {
 				return err
 			}
-			if u == nil || !handlerType(u.Type) {
-				return apperr.FieldInvalid("handling_unit_id", "events.handler_not_found")
+			if u != nil {
+				env.Handler = &auth.UnitRef{ID: u.ID, Path: u.Path, Name: u.Name, Type: u.Type}
 			}
-			// A department serves the whole district; a street or community
-			// only handles what lies in the event's own street.
-			if ids := org.PathIDs(e.UnitPath); u.Type != string(org.Department) && len(ids) >= 2 &&
-				!strings.HasPrefix(u.Path, org.ChildPath(org.ChildPath("/", ids[0]), ids[1])) {
-				return apperr.FieldInvalid("handling_unit_id", "events.handler_other_street")
+		case in.Action == ActMerge && in.TargetID != e.ID:
+			t, err := s.eventIn(ctx, tx, actor, in.TargetID, false)
+			if apperr.IsFault(err) {
+				return err
 			}
-			e.HandlingUnitID, e.HandlingPath, e.HandlingName, e.Whistle = u.ID, u.Path, u.Name, in.Whistle
-			e.DispatchedAt = &now
-			e.SetDue(now, cal, cat.Limits)
-			e.EnterStage(Dispatched, now, cal, cat.Limits)
-			detail["handling_unit_id"], detail["handling_unit"], detail["whistle"] = u.ID, u.Name, in.Whistle
-			detail["due_at"] = e.DueAt
-			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, u.ID, e.ID, "dispatched", "events.n_dispatched", e.ID) })
-		case ActSign:
-			e.SignedAt = &now
-			onTime := e.StageDueAt == nil || !now.After(*e.StageDueAt)
-			if e.SignedOnTime == nil {
-				e.SignedOnTime = &onTime
-			}
-			e.EnterStage(Signed, now, cal, cat.Limits)
-		case ActReturn:
-			detail["handling_unit"] = e.HandlingName
-			e.Returns++
-			e.HandlingUnitID, e.HandlingPath, e.HandlingName = 0, "", ""
-			e.DispatchedAt, e.SignedAt, e.DueAt, e.SignedOnTime = nil, nil, nil, nil
-			e.ClearPending()
-			e.EnterStage(Accepted, now, cal, cat.Limits)
-			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, street, e.ID, "returned", "events.n_returned", e.ID) })
-		case ActHandle:
-			e.HandledAt = &now
-			e.ClearPending()
-			e.EnterStage(Handled, now, cal, cat.Limits)
-			notes = append(notes, func() error { return s.notifyUser(ctx, tx, e.ReporterID, e.ID, "handled", "events.n_handled", e.ID) })
-		case ActPass:
-			e.ClosedAt = &now
-			onTime := e.DueAt != nil && e.HandledAt != nil && !e.HandledAt.After(*e.DueAt)
-			e.ClosedOnTime = &onTime
-			e.ClearPending()
-			e.EnterStage(Closed, now, cal, cat.Limits)
-			detail["on_time"] = onTime
-		case ActFail:
-			e.Reworks++
-			e.ClearPending()
-			e.EnterStage(Rework, now, cal, cat.Limits)
-			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, e.HandlingUnitID, e.ID, "rework", "events.n_rework", e.ID) })
-		case ActRate:
-			e.Rating = in.Rating
-			detail["rating"] = in.Rating
-		case ActAskExtension, ActAskDeferral, ActAskVoid:
-			e.Pending, e.PendingReason = in.Action, in.Note
-			if in.Action == ActAskExtension {
-				e.PendingDays = in.Days
-				detail["days"] = in.Days
-			}
-			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, street, e.ID, "request", "events.n_request", e.ID) })
-		case ActApprove:
-			detail["request"], detail["reason"] = e.Pending, e.PendingReason
-			switch e.Pending {
-			case ActAskExtension:
-				if e.DueAt != nil {
-					due := cal.AddWorkDays(*e.DueAt, e.PendingDays)
-					e.DueAt = &due
-					switch {
-					case e.State == Signed:
-						e.EnterStage(Signed, now, cal, cat.Limits)
-					case e.State == Rework && e.StageDueAt != nil:
-						// The rework's own deadline moves; its light starts
-						// green again, warned as any stage is.
-						e.StageSeq++
-						e.WarnLevel = 0
-						e.setStageDue(now, cal.AddWorkDays(*e.StageDueAt, e.PendingDays), cal, cat.Limits)
-					}
-					// Dispatched: signing for it keeps its own limit, and
-					// handling then runs to the new due_at.
-				}
-				e.Extensions++
-				detail["days"], detail["due_at"] = e.PendingDays, e.DueAt
-			case ActAskDeferral:
-				e.DeferredFrom = e.State
-				e.EnterStage(Deferred, now, cal, cat.Limits)
-			case ActAskVoid:
-				e.EnterStage(Void, now, cal, cat.Limits)
-			}
-			e.ClearPending()
-			notes = append(notes, func() error {
-				return s.notifyUnit(ctx, tx, e.HandlingUnitID, e.ID, "approved", "events.n_approved", e.ID)
-			})
-		case ActDeny:
-			detail["request"] = e.Pending
-			e.ClearPending()
-			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, e.HandlingUnitID, e.ID, "denied", "events.n_denied", e.ID) })
-		case ActResume:
-			back := e.DeferredFrom
-			if back == "" {
-				back = Signed
-			}
-			e.DeferredFrom = ""
-			// The deferral stopped the clock: the handling deadline starts again.
-			e.SetDue(now, cal, cat.Limits)
-			e.EnterStage(back, now, cal, cat.Limits)
-		case ActVoid:
-			e.EnterStage(Void, now, cal, cat.Limits)
-		case ActSupervise:
-			e.Supervised = true
-			target := e.HandlingUnitID
-			if target == 0 {
-				target = street
-			}
-			notes = append(notes, func() error { return s.notifyUnit(ctx, tx, target, e.ID, "supervise", "events.n_supervise", e.ID) })
-		case ActMerge:
-			if in.TargetID == e.ID {
-				return apperr.FieldInvalid("target_id", "events.merge_self")
-			}
-			target, err := s.eventIn(ctx, tx, actor, in.TargetID, false)
-			if err != nil || !target.State.Open() {
-				return apperr.Reword(err, apperr.FieldInvalid("target_id", "events.merge_target"))
-			}
-			e.DuplicateOf = target.ID
-			e.EnterStage(Merged, now, cal, cat.Limits)
-			detail["into"] = target.ID
+			env.Target = t
 		}
-		e.UpdatedAt = now
+		out, err := Apply(*e, in, env)
+		if err != nil {
+			return err
+		}
+		e, st := &out.Event, out.Step
 		if err := saveEvent(ctx, tx, e); err != nil {
 			return err
 		}
-		stepID, err := addStep(ctx, tx, actor, e, in.Action, from, in.Note, detail, now)
+		stepID, err := addStep(ctx, tx, actor, e, st.Action, st.From, st.Note, st.Detail, st.At)
 		if err != nil {
 			return err
 		}
-		photoIDs, err := addPhotos(ctx, tx, e.ID, stepID, in.Photos, now)
+		photoIDs, err := addPhotos(ctx, tx, e.ID, stepID, in.Photos, st.At)
 		if err != nil {
 			return err
 		}
-		for _, n := range notes {
-			if err := n(); err != nil {
+		for _, n := range out.Notices {
+			if n.UserID != 0 {
+				err = s.notifyUser(ctx, tx, n.UserID, e.ID, n.Kind, n.Msg, e.ID)
+			} else {
+				err = s.notifyUnit(ctx, tx, n.UnitID, e.ID, n.Kind, n.Msg, e.ID)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		detail["from"], detail["to"], detail["photos"] = from, e.State, len(photoIDs)
-		return audit.Record(ctx, tx, actor.Entry("event."+string(in.Action), "event", strconv.FormatInt(e.ID, 10), detail))
+		detail := maps.Clone(st.Detail)
+		detail["from"], detail["to"], detail["photos"] = st.From, st.To, len(photoIDs)
+		return audit.Record(ctx, tx, actor.Entry("event."+string(st.Action), "event", strconv.FormatInt(e.ID, 10), detail))
 	})
 	if err != nil {
 		return nil, err
@@ -218,31 +102,20 @@ func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInp
 	return e, err
 }
 
-// checkNotOwn keeps duties apart: nobody approves or denies their own
-// request for an extension, deferral or void, and nobody passes or fails
-// the handling they reported themselves.
-func (s *Store) checkNotOwn(ctx context.Context, tx *db.Tx, actor *auth.Actor, e *Event, a Action) error {
-	if actor.UserID == 0 {
-		return nil
-	}
-	var step Action
-	switch a {
-	case ActApprove, ActDeny:
-		step = e.Pending
-	case ActPass, ActFail:
-		step = ActHandle
-	default:
-		return nil
+// judgesOwn reports whether actor took the step that action a on e judges
+// (Event.Judges): the request an approval answers, the handling a
+// verification passes or fails.
+func (s *Store) judgesOwn(ctx context.Context, tx *db.Tx, actor *auth.Actor, e *Event, a Action) (bool, error) {
+	step := e.Judges(a)
+	if actor.UserID == 0 || step == "" {
+		return false, nil
 	}
 	var by sql.NullInt64
 	err := tx.QueryRow(ctx, `SELECT actor_id FROM event_steps WHERE event_id = ? AND action = ? ORDER BY id DESC LIMIT 1`, e.ID, string(step)).Scan(&by)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return apperr.Wrap(err)
+		return false, apperr.Wrap(err)
 	}
-	if by.Valid && by.Int64 == actor.UserID {
-		return apperr.New(apperr.Forbidden, "events.own_step")
-	}
-	return nil
+	return by.Valid && by.Int64 == actor.UserID, nil
 }
 
 // sweepBatch bounds how many events one sweep looks at.

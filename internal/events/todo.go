@@ -89,7 +89,7 @@ func (s *Store) Waiting(ctx context.Context, actor *auth.Actor) ([]module.Todo, 
 			return nil, err
 		}
 		var n, overdue int
-		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.stage_due_at < ? THEN 1 ELSE 0 END), 0)
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.stage_due_at < ? THEN 1 ELSE 0 END), 0)
 			FROM events e WHERE `+where, append([]any{now}, args...)...).Scan(&n, &overdue); err != nil {
 			return nil, apperr.Wrap(err)
 		}
@@ -98,7 +98,7 @@ func (s *Store) Waiting(ctx context.Context, actor *auth.Actor) ([]module.Todo, 
 		}
 		item := module.Todo{Name: "events." + string(t), Label: t.Label(), Count: n, Overdue: overdue, Href: t.Href()}
 		var due *time.Time
-		err = s.DB.QueryRow(ctx, `SELECT e.stage_due_at FROM events e WHERE `+where+` AND e.stage_due_at IS NOT NULL
+		err = s.db.QueryRow(ctx, `SELECT e.stage_due_at FROM events e WHERE `+where+` AND e.stage_due_at IS NOT NULL
 			ORDER BY e.stage_due_at LIMIT 1`, args...).Scan(&due)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, apperr.Wrap(err)

@@ -339,9 +339,9 @@ func (s *Store) Signups(ctx context.Context, actor *auth.Actor, activityID int64
 // SignUp puts a volunteer on a shift. Without volunteerID the actor signs
 // themselves up (their linked volunteer), anywhere in their district;
 // with it, an organiser who runs the activity signs up a volunteer they
-// look after, approved at once. Refused: a shift that has started or is
-// full, one that overlaps another of the volunteer's, one needing skills
-// they lack, a team's own activity for someone outside the team.
+// look after, approved at once. What may be signed up is JudgeSignup's to
+// say; the store loads what it looks at, with the volunteer and the shift
+// locked, and writes the sign-up.
 func (s *Store) SignUp(ctx context.Context, actor *auth.Actor, shiftID, volunteerID int64) (*Signup, error) {
 	self := volunteerID == 0
 	var me *Volunteer
@@ -356,101 +356,29 @@ func (s *Store) SignUp(ctx context.Context, actor *auth.Actor, shiftID, voluntee
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Lock the volunteer, then the shift, so that two sign-ups of one
 		// volunteer, or two for one last place, wait for each other.
-		var vpath, vstatus, vskills string
-		err := tx.QueryRow(ctx, `SELECT unit_path, status, skills FROM vol_volunteers WHERE id = ?`+db.ForUpdate(tx.Engine()), volunteerID).Scan(&vpath, &vstatus, &vskills)
-		// An organiser enrols only the volunteers they look after; one
-		// outside is answered as one that does not exist, before anything
-		// else about the shift could tell them apart.
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !self && !actor.Scope(PermManage).Contains(vpath)) {
+		c := SignupCase{Self: self, Now: s.now()}
+		var vskills string
+		err := tx.QueryRow(ctx, `SELECT unit_path, status, skills FROM vol_volunteers WHERE id = ?`+db.ForUpdate(tx.Engine()), volunteerID).
+			Scan(&c.VolunteerPath, &c.VolunteerStatus, &vskills)
+		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.FieldInvalid("volunteer_id", "vol.volunteer_not_found")
 		}
 		if err != nil {
 			return apperr.Wrap(err)
 		}
-		var sh Shift
-		var skills string
-		err = tx.QueryRow(ctx, `SELECT id, activity_id, unit_path, starts_at, ends_at, capacity, skills FROM vol_shifts WHERE id = ?`+db.ForUpdate(tx.Engine()), shiftID).
-			Scan(&sh.ID, &sh.ActivityID, &sh.UnitPath, &sh.StartsAt, &sh.EndsAt, &sh.Capacity, &skills)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("班次")
-		}
-		if err != nil {
-			return apperr.Wrap(err)
-		}
-		a, err := s.activityIn(ctx, tx, auth.Scope{All: true}, sh.ActivityID)
+		c.VolunteerSkills, c.ManagesVolunteer = splitList(vskills), actor.Scope(PermManage).Contains(c.VolunteerPath)
+		existing, err := s.signupCase(ctx, tx, &c, shiftID, volunteerID)
 		if err != nil {
 			return err
 		}
-		status := SignupApproved
-		if self {
-			// A volunteer may take part anywhere in their own district.
-			if districtOf(a.UnitPath) != districtOf(vpath) {
-				return apperr.NotFoundf("班次")
-			}
-			if a.NeedsApproval {
-				status = SignupPending
-			}
-		} else {
-			if !actor.Scope(PermManage).Contains(a.UnitPath) {
-				return apperr.NotFoundf("班次")
-			}
-			if districtOf(a.UnitPath) != districtOf(vpath) {
-				return apperr.FieldInvalid("volunteer_id", "vol.volunteer_not_found")
-			}
+		if c.Activity != nil {
+			c.ManagesActivity = actor.Scope(PermManage).Contains(c.Activity.UnitPath)
 		}
-		now := s.now()
-		switch {
-		case a.Status != "published":
-			return apperr.New(apperr.Conflict, "vol.activity_cancelled")
-		case !now.Before(sh.StartsAt):
-			return apperr.New(apperr.Conflict, "vol.shift_started")
-		case vstatus != "active":
-			return apperr.New(apperr.Conflict, "vol.volunteer_inactive")
+		status, err := JudgeSignup(c)
+		if err != nil {
+			return err
 		}
-		if a.TeamOnly {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_team_members WHERE team_id = ? AND volunteer_id = ? AND left_on IS NULL`, a.TeamID, volunteerID).Scan(&n); err != nil {
-				return apperr.Wrap(err)
-			}
-			if n == 0 {
-				return apperr.New(apperr.Conflict, "vol.team_only", a.TeamName)
-			}
-		}
-		have := "," + vskills + ","
-		for _, sk := range splitList(skills) {
-			if !strings.Contains(have, ","+sk+",") {
-				return apperr.New(apperr.Conflict, "vol.missing_skill", SkillMsg(sk))
-			}
-		}
-		var existing int64
-		var existingStatus string
-		err = tx.QueryRow(ctx, `SELECT id, status FROM vol_signups WHERE shift_id = ? AND volunteer_id = ?`, shiftID, volunteerID).Scan(&existing, &existingStatus)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return apperr.Wrap(err)
-		case existingStatus == SignupPending || existingStatus == SignupApproved:
-			return apperr.New(apperr.Conflict, "vol.already_signed_up")
-		case existingStatus == SignupRejected:
-			return apperr.New(apperr.Conflict, "vol.was_rejected")
-		}
-		var taken int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_signups WHERE shift_id = ? AND status IN ('pending', 'approved')`, shiftID).Scan(&taken); err != nil {
-			return apperr.Wrap(err)
-		}
-		if taken >= sh.Capacity {
-			return apperr.New(apperr.Conflict, "vol.shift_full")
-		}
-		var clash string
-		err = tx.QueryRow(ctx, `SELECT a2.title FROM vol_signups g2 JOIN vol_activities a2 ON a2.id = g2.activity_id
-			WHERE g2.volunteer_id = ? AND g2.status IN ('pending', 'approved') AND g2.starts_at < ? AND g2.ends_at > ? AND g2.shift_id <> ? LIMIT 1`,
-			volunteerID, sh.EndsAt, sh.StartsAt, shiftID).Scan(&clash)
-		if err == nil {
-			return apperr.New(apperr.Conflict, "vol.overlap", clash)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return apperr.Wrap(err)
-		}
+		now, sh, a := c.Now, c.Shift, c.Activity
 		id := existing
 		if existing != 0 {
 			_, err = tx.Exec(ctx, `UPDATE vol_signups SET status = ?, reason = '', updated_at = ? WHERE id = ?`, status, now, existing)
@@ -469,6 +397,57 @@ func (s *Store) SignUp(ctx context.Context, actor *auth.Actor, shiftID, voluntee
 			"shift_id": shiftID, "volunteer_id": volunteerID, "status": status, "self": self}))
 	})
 	return out, err
+}
+
+// signupCase loads into c what a sign-up of the volunteer for the shift is
+// judged on, the shift locked, and returns the id of an earlier sign-up
+// for it (0 if none). Nothing more is loaded when there is no such shift.
+func (s *Store) signupCase(ctx context.Context, tx *db.Tx, c *SignupCase, shiftID, volunteerID int64) (int64, error) {
+	var sh Shift
+	var skills string
+	err := tx.QueryRow(ctx, `SELECT id, activity_id, unit_path, starts_at, ends_at, capacity, skills FROM vol_shifts WHERE id = ?`+db.ForUpdate(tx.Engine()), shiftID).
+		Scan(&sh.ID, &sh.ActivityID, &sh.UnitPath, &sh.StartsAt, &sh.EndsAt, &sh.Capacity, &skills)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, apperr.Wrap(err)
+	}
+	sh.Skills = splitList(skills)
+	a, err := s.activityIn(ctx, tx, auth.Scope{All: true}, sh.ActivityID)
+	if err != nil {
+		return 0, err
+	}
+	c.Shift, c.Activity = &sh, a
+	if a.TeamOnly {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_team_members WHERE team_id = ? AND volunteer_id = ? AND left_on IS NULL`, a.TeamID, volunteerID).Scan(&n); err != nil {
+			return 0, apperr.Wrap(err)
+		}
+		c.InTeam = n > 0
+	}
+	var existing int64
+	err = tx.QueryRow(ctx, `SELECT id, status FROM vol_signups WHERE shift_id = ? AND volunteer_id = ?`, shiftID, volunteerID).Scan(&existing, &c.Earlier)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, apperr.Wrap(err)
+	}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_signups WHERE shift_id = ? AND status IN ('pending', 'approved')`, shiftID).Scan(&sh.Taken); err != nil {
+		return 0, apperr.Wrap(err)
+	}
+	rows, err := tx.Query(ctx, `SELECT g.shift_id, g.starts_at, g.ends_at, g.status, a.title FROM vol_signups g JOIN vol_activities a ON a.id = g.activity_id
+		WHERE g.volunteer_id = ? AND g.status IN ('pending', 'approved') AND g.ends_at > ? ORDER BY g.starts_at, g.id`, volunteerID, sh.StartsAt)
+	if err != nil {
+		return 0, apperr.Wrap(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g Signup
+		if err := rows.Scan(&g.ShiftID, &g.StartsAt, &g.EndsAt, &g.Status, &g.ActivityTitle); err != nil {
+			return 0, apperr.Wrap(err)
+		}
+		c.Others = append(c.Others, g)
+	}
+	return existing, apperr.Wrap(rows.Err())
 }
 
 // SkillMsg names a skill in the reader's language, for messages.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"grassroots/internal/org"
 	"grassroots/internal/platform/apperr"
@@ -311,7 +310,7 @@ func (s *Store) redemptionByKey(ctx context.Context, q db.Querier, key string) (
 // volunteer's one-time code, an item or an amount, and an idempotency
 // key. A retry with the same key answers with the first redemption and
 // charges nothing more. Refused, with nothing written: an unknown, used or
-// expired code, more than the balance, an item of another merchant.
+// expired code, and what JudgeRedemption refuses.
 func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (*Redemption, error) {
 	amount, err := in.validate()
 	if err != nil {
@@ -359,54 +358,51 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 			now, h, now).Scan(&passID, &volunteerID)
 		if errors.Is(err, sql.ErrNoRows) {
 			var used sql.NullTime
-			var expires time.Time
-			err := tx.QueryRow(ctx, `SELECT used_at, expires_at FROM lb_passes WHERE code_hash = ?`, h).Scan(&used, &expires)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return apperr.FieldInvalid("code", "lb.pass_unknown")
-			case err != nil:
+			err := tx.QueryRow(ctx, `SELECT used_at FROM lb_passes WHERE code_hash = ?`, h).Scan(&used)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return apperr.Wrap(err)
-			case used.Valid:
-				return apperr.FieldInvalid("code", "lb.pass_used")
-			default:
-				return apperr.FieldInvalid("code", "lb.pass_expired")
 			}
+			return passRefusal(err == nil, used.Valid)
 		}
 		if err != nil {
 			return apperr.Wrap(err)
 		}
-		var itemID any
+		c := RedeemCase{Amount: amount, ItemID: in.ItemID, Quantity: in.Quantity, MerchantID: m.ID, MerchantPath: m.UnitPath}
 		if in.ItemID != 0 {
-			var price int64
-			var active bool
-			err := tx.QueryRow(ctx, `SELECT price, active FROM lb_items WHERE id = ? AND merchant_id = ?`, in.ItemID, m.ID).Scan(&price, &active)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
-				return apperr.FieldInvalid("item_id", "lb.item_unknown")
-			}
-			if err != nil {
+			it := Item{ID: in.ItemID}
+			err := tx.QueryRow(ctx, `SELECT merchant_id, name, price, active FROM lb_items WHERE id = ? AND merchant_id = ?`, in.ItemID, m.ID).
+				Scan(&it.MerchantID, &it.Name, &it.Price, &it.Active)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return apperr.Wrap(err)
 			}
-			amount, itemID = Points(price)*Points(in.Quantity), in.ItemID
+			if err == nil {
+				c.Item = &it
+			}
 		}
 		var vacct int64
-		var vname, vpath string
-		if err := tx.QueryRow(ctx, `SELECT a.id, v.name, a.unit_path FROM vol_volunteers v JOIN lb_accounts a ON a.kind = 'volunteer' AND a.owner_id = v.id WHERE v.id = ?`,
-			volunteerID).Scan(&vacct, &vname, &vpath); err != nil {
+		var vname string
+		if err := tx.QueryRow(ctx, `SELECT a.id, v.name, a.unit_path, a.balance FROM vol_volunteers v JOIN lb_accounts a ON a.kind = 'volunteer' AND a.owner_id = v.id WHERE v.id = ?`,
+			volunteerID).Scan(&vacct, &vname, &c.VolunteerPath, &c.Balance); err != nil {
 			return apperr.Wrap(err)
 		}
-		// Points are a district's: its bank issued them and settles them
-		// with its own shops.
-		if districtOf(vpath) != districtOf(m.UnitPath) {
-			return apperr.FieldInvalid("code", "lb.other_district")
+		// The balance read here is the rule's; the ledger checks it again
+		// as it moves the points, against redemptions running at once.
+		cost, err := JudgeRedemption(c)
+		if err != nil {
+			return err
+		}
+		var itemID any
+		if in.ItemID != 0 {
+			itemID = in.ItemID
 		}
 		t, err := s.Ledger.Post(ctx, tx, actor, TransferInput{Kind: KindRedeem, Key: key, Memo: fmt.Sprintf("%s %s", m.Name, vname),
-			Legs: []Leg{{vacct, -amount}, {m.AccountID, amount}}})
+			Legs: []Leg{{vacct, -cost}, {m.AccountID, cost}}})
 		if err != nil {
 			return err
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO lb_redemptions (merchant_id, unit_path, volunteer_id, item_id, quantity, amount, transfer_seq, idem_key, staff_user_id, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?) RETURNING id`, m.ID, m.UnitPath, volunteerID, itemID, in.Quantity, int64(amount), t.Seq, key,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?) RETURNING id`, m.ID, m.UnitPath, volunteerID, itemID, in.Quantity, int64(cost), t.Seq, key,
 			nullInt(actor.UserID), now).Scan(&id); err != nil {
 			return apperr.Wrap(err)
 		}
@@ -421,7 +417,7 @@ func (s *Store) Redeem(ctx context.Context, actor *auth.Actor, in RedeemInput) (
 		}
 		out = r
 		return audit.Record(ctx, tx, actor.Entry("lovebank.redeem", "redemption", fmt.Sprint(id), map[string]any{
-			"merchant_id": m.ID, "volunteer_id": volunteerID, "amount": int64(amount), "transfer": t.Seq, "pass": passID}))
+			"merchant_id": m.ID, "volunteer_id": volunteerID, "amount": int64(cost), "transfer": t.Seq, "pass": passID}))
 	})
 	if err != nil {
 		// The same request may have been done meanwhile by a retry that

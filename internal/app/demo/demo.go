@@ -170,7 +170,7 @@ func Load(ctx context.Context, d *db.DB, orgs *org.Store, accounts *auth.Store, 
 	if err != nil {
 		return nil, fmt.Errorf("demo: load the district: %w", err)
 	}
-	if _, err := LoadEvents(ctx, d, opt.Seed, now); err != nil {
+	if _, err := LoadEvents(ctx, d, accounts, opt.Seed, now); err != nil {
 		return nil, err
 	}
 	vusers, err := LoadVolunteers(ctx, d, orgs, accounts, ps, opt.Seed, opt.Password, now, volunteerScale(opt))

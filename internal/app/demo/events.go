@@ -10,6 +10,7 @@ import (
 	"grassroots/internal/events"
 	"grassroots/internal/org"
 	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/workcal"
@@ -60,7 +61,7 @@ type demoGrid struct {
 // extended, rejected, voided or merged as duplicates; the last days' still
 // open at every stage, with their warnings. Deadlines run on the working
 // calendar, as the live workflow's do. It returns how many events it wrote.
-func LoadEvents(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, error) {
+func LoadEvents(ctx context.Context, d *db.DB, accounts *auth.Store, seed int64, now time.Time) (int, error) {
 	calStore := workcal.NewStore(d)
 	if err := calStore.EnsureDefaults(ctx, now); err != nil {
 		return 0, err
@@ -92,8 +93,12 @@ func LoadEvents(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, 
 			weighted = append(weighted, c)
 		}
 	}
-	grids, names, paths, gridUser, err := demoTargets(ctx, d)
+	grids, units, err := demoTargets(ctx, d)
 	if err != nil || len(grids) == 0 {
+		return 0, err
+	}
+	gridUser, err := gridMembers(ctx, accounts)
+	if err != nil {
 		return 0, err
 	}
 	s := uint64(seed)
@@ -120,8 +125,11 @@ func LoadEvents(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, 
 				}
 				g := grids[rng.IntN(len(grids))]
 				cat := weighted[rng.IntN(len(weighted))]
-				sim := &eventSim{rng: rng, cal: cal, now: now, cat: cat, names: names, paths: paths}
-				e, steps := sim.run(g, at, gridUser[g.id], lastOpen)
+				sim := &eventSim{rng: rng, cal: cal, now: now, cat: cat, units: units}
+				e, steps, err := sim.run(g, at, gridUser[g.id], lastOpen)
+				if err != nil {
+					return err
+				}
 				if err := l.Add(ctx, e, steps); err != nil {
 					return err
 				}
@@ -140,48 +148,51 @@ func LoadEvents(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, 
 	return n, nil
 }
 
-// demoTargets reads the grids with their boundaries, unit names and paths
-// by id, and the user (a grid member) who reports in each grid, if any.
-func demoTargets(ctx context.Context, d *db.DB) ([]demoGrid, map[int64]string, map[int64]string, map[int64]demoUserRef, error) {
-	names, paths := map[int64]string{}, map[int64]string{}
+// demoTargets reads the grids with their boundaries, and the units events
+// are reported in or dispatched to, by id.
+func demoTargets(ctx context.Context, d *db.DB) ([]demoGrid, map[int64]auth.UnitRef, error) {
+	units := map[int64]auth.UnitRef{}
 	rows, err := d.Query(ctx, `SELECT id, name, path, type, COALESCE(boundary, '') FROM units WHERE type IN ('district', 'street', 'community', 'area', 'grid', 'department')`)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
+	defer rows.Close()
 	var grids []demoGrid
 	for rows.Next() {
-		var id int64
-		var name, path, typ, boundary string
-		if err := rows.Scan(&id, &name, &path, &typ, &boundary); err != nil {
-			rows.Close()
-			return nil, nil, nil, nil, err
+		var u auth.UnitRef
+		var boundary string
+		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &u.Type, &boundary); err != nil {
+			return nil, nil, err
 		}
-		names[id], paths[id] = name, path
-		if typ == string(org.Grid) && boundary != "" {
+		units[u.ID] = u
+		if u.Type == string(org.Grid) && boundary != "" {
 			b, err := geo.ParseBoundary("boundary", []byte(boundary))
 			if err != nil {
 				continue
 			}
-			ids := org.PathIDs(path)
-			grids = append(grids, demoGrid{id: id, name: name, path: path, community: ids[2], bound: b})
+			ids := org.PathIDs(u.Path)
+			grids = append(grids, demoGrid{id: u.ID, name: u.Name, path: u.Path, community: ids[2], bound: b})
 		}
 	}
-	rows.Close()
-	users := map[int64]demoUserRef{}
-	rows, err = d.Query(ctx, `SELECT u.id, u.display_name, r.unit_id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'grid-member'`)
+	return grids, units, rows.Err()
+}
+
+// gridMembers finds, from the accounts, the grid member who reports in
+// each grid, by the grid's id.
+func gridMembers(ctx context.Context, accounts *auth.Store) (map[int64]demoUserRef, error) {
+	all, err := accounts.ListUsers(ctx, system)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var u demoUserRef
-		var unit int64
-		if err := rows.Scan(&u.id, &u.name, &unit); err != nil {
-			return nil, nil, nil, nil, err
+	users := map[int64]demoUserRef{}
+	for _, u := range all {
+		for _, g := range u.Grants {
+			if g.Role == auth.GridMember {
+				users[g.UnitID] = demoUserRef{id: u.ID, name: u.DisplayName}
+			}
 		}
-		users[unit] = u
 	}
-	return grids, names, paths, users, rows.Err()
+	return users, nil
 }
 
 type demoUserRef struct {
@@ -199,23 +210,45 @@ func reportTime(rng *rand.Rand) time.Duration {
 	return time.Duration(hour * float64(time.Hour))
 }
 
+// everyone is every part in an event's workflow: the simulation plays them all.
+const everyone = events.AsDispatcher | events.AsHandler | events.AsVerifier | events.AsReporter
+
 // eventSim plays one event through the workflow.
 type eventSim struct {
 	rng   *rand.Rand
 	cal   *workcal.Calendar
 	now   time.Time
 	cat   events.Category
-	names map[int64]string
-	paths map[int64]string
+	units map[int64]auth.UnitRef
 	e     *events.Event
 	steps []events.Step
 }
 
 func (s *eventSim) chance(p float64) bool { return s.rng.Float64() < p }
 
-// step records a step at t by actor.
+// step records a step at t by actor that the workflow's rules do not
+// take: the report, and the deadline sweep's warnings.
 func (s *eventSim) step(a events.Action, from events.State, actor string, at time.Time, note string, detail map[string]any) {
 	s.steps = append(s.steps, events.Step{Action: a, From: from, To: s.e.State, ActorName: actor, At: at, Note: note, Detail: detail})
+}
+
+// act takes step in as actor, at env.At (and for a merge into env.Target),
+// by the workflow's own rules as the store does: the event moves and the
+// step is recorded.
+func (s *eventSim) act(actor string, env events.StepEnv, in events.StepInput) error {
+	env.Cal, env.Limits, env.Who = s.cal, s.cat.Limits, everyone
+	if u, ok := s.units[in.HandlingUnitID]; ok {
+		env.Handler = &u
+	}
+	out, err := events.Apply(*s.e, in, env)
+	if err != nil {
+		return fmt.Errorf("event in grid %d, %s: %w", s.e.GridID, in.Action, err)
+	}
+	*s.e = out.Event
+	st := out.Step
+	st.ActorName = actor
+	s.steps = append(s.steps, st)
+	return nil
 }
 
 // finish picks when the current stage's work is done: in time mostly, late
@@ -250,7 +283,7 @@ func (s *eventSim) finish(late float64, owner, up int64) (time.Time, bool) {
 		e.Escalations++
 		e.EscalatedUnitID = up
 		e.NextCheckAt = nil
-		s.step(events.ActEscalate, e.State, "system", due, "", map[string]any{"owner": owner, "to_unit_id": up, "to_unit": s.names[up]})
+		s.step(events.ActEscalate, e.State, "system", due, "", map[string]any{"owner": owner, "to_unit_id": up, "to_unit": s.units[up].Name})
 	}
 	if !end.Before(s.now) {
 		return end, false
@@ -266,7 +299,7 @@ func parent(path string) int64 {
 	return ids[len(ids)-2]
 }
 
-func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent map[string]*events.Event) (*events.Event, []events.Step) {
+func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent map[string]*events.Event) (*events.Event, []events.Step, error) {
 	rng, cal, cat := s.rng, s.cal, s.cat
 	lon := g.bound.Bound.Min[0] + rng.Float64()*(g.bound.Bound.Max[0]-g.bound.Bound.Min[0])
 	lat := g.bound.Bound.Min[1] + rng.Float64()*(g.bound.Bound.Max[1]-g.bound.Bound.Min[1])
@@ -275,7 +308,7 @@ func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent ma
 	district, street := ids[0], ids[1]
 	texts := eventTexts[cat.Code[:2]]
 	e := &events.Event{CategoryID: cat.ID, GridID: g.id, UnitPath: g.path, Description: texts[rng.IntN(len(texts))],
-		Address: s.names[street] + g.name, Lon: lon, Lat: lat, HasLocation: true, ReportedAt: at}
+		Address: s.units[street].Name + g.name, Lon: lon, Lat: lat, HasLocation: true, ReportedAt: at}
 	s.e = e
 	switch r := rng.IntN(20); {
 	case r < 13:
@@ -293,83 +326,71 @@ func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent ma
 	}
 	e.EnterStage(events.Reported, at, cal, cat.Limits)
 	s.step(events.ActReport, "", e.ReporterName, at, "", map[string]any{"source": e.Source})
-	streetName := s.names[street]
-	done := func() (*events.Event, []events.Step) {
+	streetName := s.units[street].Name
+	done := func(err error) (*events.Event, []events.Step, error) {
 		e.UpdatedAt = s.steps[len(s.steps)-1].At
-		return e, s.steps
+		return e, s.steps, err
 	}
 	// Acceptance by the street.
 	t, ok := s.finish(eventShares.lateAccept, street, district)
 	if !ok {
-		return done()
+		return done(nil)
 	}
-	from := e.State
 	switch r := rng.Float64(); {
 	case r < eventShares.reject:
-		e.EnterStage(events.Rejected, t, cal, cat.Limits)
-		s.step(events.ActReject, from, streetName, t, "不属于受理范围，已告知来电人", nil)
-		return done()
+		return done(s.act(streetName, events.StepEnv{At: t}, events.StepInput{Action: events.ActReject, Note: "不属于受理范围，已告知来电人"}))
 	case r < eventShares.reject+eventShares.void:
-		e.EnterStage(events.Void, t, cal, cat.Limits)
-		s.step(events.ActVoid, from, streetName, t, "重复来电，已作废", nil)
-		return done()
+		return done(s.act(streetName, events.StepEnv{At: t}, events.StepInput{Action: events.ActVoid, Note: "重复来电，已作废"}))
 	case r < eventShares.reject+eventShares.void+eventShares.merge:
 		if prev := recent[fmt.Sprint(g.id, "/", cat.ID)]; prev != nil && prev.State.Open() {
-			e.DuplicateOf = prev.ID
-			e.EnterStage(events.Merged, t, cal, cat.Limits)
-			s.step(events.ActMerge, from, streetName, t, "", map[string]any{"into": prev.ID})
-			return done()
+			return done(s.act(streetName, events.StepEnv{At: t, Target: prev}, events.StepInput{Action: events.ActMerge, TargetID: prev.ID}))
 		}
 	}
-	e.AcceptedAt = ptr(t)
-	e.EnterStage(events.Accepted, t, cal, cat.Limits)
-	s.step(events.ActAccept, from, streetName, t, "", nil)
+	if err := s.act(streetName, events.StepEnv{At: t}, events.StepInput{Action: events.ActAccept}); err != nil {
+		return done(err)
+	}
 	// Dispatch.
 	if t, ok = s.finish(eventShares.lateAccept/2, street, district); !ok {
-		return done()
+		return done(nil)
 	}
 	handler := cat.HandlingUnitID
 	if handler == 0 {
 		handler = g.community
 	}
-	e.Whistle = events.Daily
+	whistle := events.Daily
 	switch {
 	case strings.HasPrefix(cat.Code, "07"):
-		e.Whistle = events.Emergency
+		whistle = events.Emergency
 	case cat.Code == "0501" && s.chance(0.4), cat.Code == "0802" && s.chance(0.3):
-		e.Whistle = events.Tough
+		whistle = events.Tough
 	}
-	e.HandlingUnitID, e.HandlingPath, e.HandlingName = handler, s.paths[handler], s.names[handler]
-	e.DispatchedAt = ptr(t)
-	e.SetDue(t, cal, cat.Limits)
-	e.EnterStage(events.Dispatched, t, cal, cat.Limits)
-	s.step(events.ActDispatch, events.Accepted, streetName, t, "", map[string]any{"handling_unit_id": handler, "handling_unit": e.HandlingName, "whistle": e.Whistle, "due_at": e.DueAt})
+	if err := s.act(streetName, events.StepEnv{At: t}, events.StepInput{Action: events.ActDispatch, HandlingUnitID: handler, Whistle: whistle}); err != nil {
+		return done(err)
+	}
 	hName, up := e.HandlingName, parent(e.HandlingPath)
 	// Signing for.
 	if t, ok = s.finish(eventShares.lateSign, handler, up); !ok {
-		return done()
+		return done(nil)
 	}
-	onTime := !t.After(*e.StageDueAt)
-	e.SignedAt, e.SignedOnTime = ptr(t), &onTime
-	e.EnterStage(events.Signed, t, cal, cat.Limits)
-	s.step(events.ActSign, events.Dispatched, hName, t, "", nil)
+	if err := s.act(hName, events.StepEnv{At: t}, events.StepInput{Action: events.ActSign}); err != nil {
+		return done(err)
+	}
 	if e.Whistle != events.Emergency && s.chance(eventShares.extend) {
 		days := 2 + rng.IntN(4)
 		ask := cal.AddWorkMinutes(t, 30+rng.IntN(120))
 		if ask.After(s.now) {
-			return done()
+			return done(nil)
 		}
-		s.step(events.ActAskExtension, events.Signed, hName, ask, "需协调多个部门，申请延期", map[string]any{"days": days})
+		if err := s.act(hName, events.StepEnv{At: ask}, events.StepInput{Action: events.ActAskExtension, Note: "需协调多个部门，申请延期", Days: days}); err != nil {
+			return done(err)
+		}
 		ok := cal.AddWorkMinutes(ask, 20+rng.IntN(90))
 		if ok.After(s.now) {
-			e.Pending, e.PendingDays, e.PendingReason = events.ActAskExtension, days, "需协调多个部门，申请延期"
-			return done()
+			return done(nil)
 		}
-		due := cal.AddWorkDays(*e.DueAt, days)
-		e.DueAt = &due
-		e.Extensions++
-		e.EnterStage(events.Signed, ok, cal, cat.Limits)
-		s.step(events.ActApprove, events.Signed, streetName, ok, "", map[string]any{"request": events.ActAskExtension, "days": days, "due_at": e.DueAt})
+		if err := s.act(streetName, events.StepEnv{At: ok}, events.StepInput{Action: events.ActApprove}); err != nil {
+			return done(err)
+		}
 	}
 	// Handling, rework after a failed verification, verification.
 	for round := 0; ; round++ {
@@ -379,28 +400,26 @@ func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent ma
 		}
 		if t, ok = s.finish(late, handler, up); !ok {
 			if e.WarnLevel == 2 && s.chance(eventShares.supervise) {
-				e.Supervised = true
-				s.step(events.ActSupervise, e.State, streetName, s.steps[len(s.steps)-1].At.Add(time.Hour), "超时未办结，请加快处置", nil)
+				return done(s.act(streetName, events.StepEnv{At: s.steps[len(s.steps)-1].At.Add(time.Hour)},
+					events.StepInput{Action: events.ActSupervise, Note: "超时未办结，请加快处置"}))
 			}
-			return done()
+			return done(nil)
 		}
-		from := e.State
-		e.HandledAt = ptr(t)
-		e.EnterStage(events.Handled, t, cal, cat.Limits)
-		s.step(events.ActHandle, from, hName, t, "已到现场处置完毕", nil)
+		if err := s.act(hName, events.StepEnv{At: t}, events.StepInput{Action: events.ActHandle, Note: "已到现场处置完毕"}); err != nil {
+			return done(err)
+		}
 		if t, ok = s.finish(0.05, g.id, g.community); !ok {
-			return done()
+			return done(nil)
 		}
 		if round == 0 && s.chance(eventShares.rework) {
-			e.Reworks++
-			e.EnterStage(events.Rework, t, cal, cat.Limits)
-			s.step(events.ActFail, events.Handled, g.name, t, "现场仍未处理到位", nil)
+			if err := s.act(g.name, events.StepEnv{At: t}, events.StepInput{Action: events.ActFail, Note: "现场仍未处理到位"}); err != nil {
+				return done(err)
+			}
 			continue
 		}
-		closedOnTime := !e.HandledAt.After(*e.DueAt)
-		e.ClosedAt, e.ClosedOnTime = ptr(t), &closedOnTime
-		e.EnterStage(events.Closed, t, cal, cat.Limits)
-		s.step(events.ActPass, events.Handled, g.name, t, "", map[string]any{"on_time": closedOnTime})
+		if err := s.act(g.name, events.StepEnv{At: t}, events.StepInput{Action: events.ActPass}); err != nil {
+			return done(err)
+		}
 		break
 	}
 	if s.chance(eventShares.rated) {
@@ -414,12 +433,8 @@ func (s *eventSim) run(g demoGrid, at time.Time, reporter demoUserRef, recent ma
 			r = 4
 		}
 		if rt := e.ClosedAt.Add(time.Duration(1+rng.IntN(48)) * time.Hour); rt.Before(s.now) {
-			e.Rating = r
-			s.step(events.ActRate, events.Closed, e.ReporterName, rt, "", map[string]any{"rating": r})
+			return done(s.act(e.ReporterName, events.StepEnv{At: rt}, events.StepInput{Action: events.ActRate, Rating: r}))
 		}
 	}
-	return done()
+	return done(nil)
 }
-
-// ptr returns a pointer to a copy of t.
-func ptr(t time.Time) *time.Time { return &t }
