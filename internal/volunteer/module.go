@@ -202,7 +202,7 @@ func (m *Module) sampleVolunteer(ctx context.Context, sys *auth.Actor, under int
 	// A past service can only be written as history, as the demo does.
 	start := time.Now().UTC().Truncate(time.Hour).Add(-30 * 24 * time.Hour)
 	end := start.Add(2 * time.Hour)
-	err = m.store.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = m.store.db.InTx(ctx, func(tx *db.Tx) error {
 		l, err := m.store.Loader(ctx, tx, sys)
 		if err != nil {
 			return err
