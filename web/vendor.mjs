@@ -17,6 +17,7 @@ const files = {
   "leaflet/dist/images/marker-shadow.png": "images/marker-shadow.png",
   "leaflet/dist/images/layers.png": "images/layers.png",
   "leaflet/dist/images/layers-2x.png": "images/layers-2x.png",
+  "jsqr/dist/jsQR.js": "jsQR.js",
 };
 const check = process.argv.includes("--check");
 let stale = 0;
