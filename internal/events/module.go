@@ -1,8 +1,13 @@
 package events
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"image/png"
 	"math"
+	"strconv"
 	"time"
 
 	"grassroots/internal/org"
@@ -44,6 +49,7 @@ func (m *Module) Open(ctx context.Context, env *module.Env) error {
 	if err != nil {
 		return err
 	}
+	m.orgs = orgs
 	if m.accounts, err = module.Need[*auth.Store](env); err != nil {
 		return err
 	}
@@ -92,4 +98,82 @@ func (m *Module) Figures(ctx context.Context, actor *auth.Actor) ([]module.Figur
 		{Name: "on_time_close_rate_30d", Value: math.Round(ev.OnTimeCloseRate30*1000) / 1000, Label: "home.on_time_rate",
 			Href: "/events/indicators", Period: "period.last_30_days", Percent: true},
 	}, nil
+}
+
+// Sample gives the route matrix test an event of the street under with a
+// photo (reported there when it has none), one of the event's photos, a
+// category or a year of the working calendar; categories and years are
+// the district's and belong to no unit.
+func (m *Module) Sample(ctx context.Context, kind string, under int64) (string, string, error) {
+	sys := auth.SystemActor("sample")
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	switch kind {
+	case "event", "photo":
+		e, err := m.sampleEvent(ctx, sys, under)
+		if err != nil {
+			return "", "", err
+		}
+		if kind == "event" {
+			return id(e.ID), e.UnitPath, nil
+		}
+		steps, err := m.store.Steps(ctx, sys, e.ID)
+		if err != nil {
+			return "", "", err
+		}
+		for _, st := range steps {
+			if len(st.Photos) > 0 {
+				return id(st.Photos[0]), e.UnitPath, nil
+			}
+		}
+		return "", "", fmt.Errorf("events sample: event %d has no photo", e.ID)
+	case "category":
+		cats, err := m.store.Categories(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		if len(cats) == 0 {
+			return "", "", fmt.Errorf("events sample: no categories")
+		}
+		return id(cats[0].ID), "", nil
+	case "year":
+		return strconv.Itoa(time.Now().Year()), "", nil
+	}
+	return "", "", fmt.Errorf("events sample: unknown kind %q", kind)
+}
+
+// sampleEvent returns the first event below under, reporting one with a
+// photo and a caller's phone in its first grid when there is none.
+func (m *Module) sampleEvent(ctx context.Context, sys *auth.Actor, under int64) (*Event, error) {
+	evs, _, err := m.store.List(ctx, sys, Filter{UnitID: under, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) > 0 {
+		return &evs[0], nil
+	}
+	cats, err := m.store.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	grids, _, err := m.orgs.ListUnits(ctx, sys, org.UnitFilter{Type: org.Grid, UnderID: under, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(cats) == 0 || len(grids) == 0 {
+		return nil, fmt.Errorf("events sample: no category or no grid below unit %d", under)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		return nil, err
+	}
+	photo, err := CheckPhoto("photo", buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	c, err := m.store.Create(ctx, sys, NewEvent{CategoryID: cats[0].ID, Description: "楼道堆放杂物，影响通行", Address: "1号楼1单元",
+		GridID: grids[0].ID, Source: FromHotline, ReporterName: "李先生", ReporterPhone: "13907920005", Photos: []Photo{photo}})
+	if err != nil {
+		return nil, err
+	}
+	return c.Event, nil
 }

@@ -53,6 +53,7 @@ const (
 
 func init() {
 	auth.DefineReadPerm(PermRead, PermBank)
+	auth.DefineOwnPerm(PermSelf, PermRedeem)
 	auth.DefineRole(auth.DistrictAdmin, PermRead, PermManage, PermBank, PermBankAd)
 	auth.DefineRole(auth.StreetStaff, PermRead, PermManage, PermBank)
 	auth.DefineRole(auth.CommunityStaff, PermRead, PermManage, PermBank)

@@ -55,6 +55,7 @@ var (
 	rolePerms = map[Role]map[Perm]bool{}
 	readOnly  = map[Role]bool{}
 	readPerms = map[Perm]bool{}
+	ownPerms  = map[Perm]bool{}
 )
 
 // DefineRole declares a role (once) and grants it perms; calling it again for
@@ -105,6 +106,25 @@ func DefineReadPerm(perms ...Perm) {
 	for _, p := range perms {
 		readPerms[p] = true
 	}
+}
+
+// DefineOwnPerm declares permissions over their holder's own records only
+// (a volunteer's own page, the till of the merchant one works at): the
+// unit a role holds them at bounds where they apply, but does not open
+// the other records of that unit's subtree.
+func DefineOwnPerm(perms ...Perm) {
+	rolesMu.Lock()
+	defer rolesMu.Unlock()
+	for _, p := range perms {
+		ownPerms[p] = true
+	}
+}
+
+// IsOwnPerm reports whether p reaches only its holder's own records.
+func IsOwnPerm(p Perm) bool {
+	rolesMu.RLock()
+	defer rolesMu.RUnlock()
+	return ownPerms[p]
 }
 
 // Roles lists the known roles in the order they were defined.
