@@ -23,16 +23,18 @@ import (
 // the step with its note and photos, leaves the notices and audits it, all
 // in one transaction.
 func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInput) (*Event, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	cal, err := s.Cal.Calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// An event out of the actor's scope is not found, whatever the
+		// request holds; only then is the request's input judged.
 		e, err := s.eventIn(ctx, tx, actor, id, true)
 		if err != nil {
+			return err
+		}
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		cat, err := s.categoryIn(ctx, tx, e.CategoryID)
