@@ -69,7 +69,8 @@ func TestAllReadsEveryRowAndCloses(t *testing.T) {
 		}
 		if got, err := db.Collect(rows, func(r db.Scanner) (int64, error) {
 			var n int64
-			return n, r.Scan(&n)
+			err := r.Scan(&n)
+			return n, err
 		}); err == nil || got != nil {
 			t.Errorf("Collect with a scan into the wrong type = %v, %v", got, err)
 		}
