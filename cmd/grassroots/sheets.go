@@ -93,8 +93,8 @@ func (m *Main) importSheet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if st.Size() > people.MaxImportBytes {
-		return fail(lang, "cli.file_too_large", pos[1], people.MaxImportBytes>>20)
+	if st.Size() > sheet.MaxBytes {
+		return fail(lang, "cli.file_too_large", pos[1], sheet.MaxBytes>>20)
 	}
 	data, err := os.ReadFile(pos[1])
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/sheet"
 	"grassroots/internal/platform/web"
 )
 
@@ -317,7 +318,7 @@ func WriteTemplate(w io.Writer, kind SheetKind, lang i18n.Lang) error {
 		return err
 	}
 	for _, m := range []i18n.Msg{i18n.M("sheet.help_rows", data), i18n.M("sheet.help_header"), i18n.M("sheet.help_required"), i18n.M("sheet.help_text"),
-		i18n.M("sheet.help_choice"), i18n.M("sheet.help_all_or_nothing"), i18n.M("sheet.help_limits", MaxImportBytes>>20, MaxImportRows),
+		i18n.M("sheet.help_choice"), i18n.M("sheet.help_all_or_nothing"), i18n.M("sheet.help_limits", sheet.MaxBytes>>20, sheet.MaxRows),
 		i18n.M("sheet.help_formula"), i18n.M("sheet.help." + string(kind))} {
 		if err := put(wrap, "• "+m.In(lang)); err != nil {
 			return err

@@ -27,6 +27,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/sheet"
 )
 
 // ImportReport is what an import did, or why it wrote nothing.
@@ -93,7 +94,7 @@ func (s *Store) ImportSheet(ctx context.Context, actor *auth.Actor, kind SheetKi
 	var h *headerMap
 	above := 0 // rows read before the header
 	noHeader := func() { p.add(0, "", "", i18n.M("sheet.no_header", MaxHeaderRow, requiredHeaders(l))) }
-	info, err := readSheet(data, func(info *sheetInfo, row sheetRow) error {
+	info, err := sheet.Read(data, func(info *sheet.Info, row sheet.Row) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -110,8 +111,8 @@ func (s *Store) ImportSheet(ctx context.Context, actor *auth.Actor, kind SheetKi
 			}
 			return nil
 		}
-		if rep.Rows++; rep.Rows > MaxImportRows {
-			return errTooManyRows()
+		if rep.Rows++; rep.Rows > sheet.MaxRows {
+			return sheet.ErrTooManyRows()
 		}
 		imp.add(newRowReader(l, h.record(row, &p), info.Date1904, &p))
 		if rep.Rows%progressEvery == 0 {
@@ -132,7 +133,7 @@ func (s *Store) ImportSheet(ctx context.Context, actor *auth.Actor, kind SheetKi
 	case h == nil && above > 0:
 		noHeader() // rows, none of them a header
 	case h == nil:
-		return nil, errEmpty
+		return nil, sheet.ErrEmpty
 	case rep.Rows == 0 && p.empty():
 		return nil, apperr.New(apperr.Invalid, "sheet.no_rows")
 	}

@@ -242,14 +242,14 @@ func TestImportFileProblems(t *testing.T) {
 		check("xls", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00"), "sheet.old_xls")
 		check("empty", nil, "sheet.empty")
 		check("header only", makeXLSX(t, [][]any{residentHeader()}), "sheet.no_rows")
-		old := MaxImportRows
-		MaxImportRows = 2
+		old := sheet.MaxRows
+		sheet.MaxRows = 2
 		rows := [][]any{residentHeader()}
 		for i := 0; i < 3; i++ {
 			rows = append(rows, resRow("甲", idNumber(fmt.Sprintf("360403198001010%02d", i)), f.building.Code, "1", "户主"))
 		}
 		check("too many rows", makeXLSX(t, rows), "sheet.too_many_rows")
-		MaxImportRows = old
+		sheet.MaxRows = old
 
 		// A wrong header stops at the header.
 		rep, err := f.s.ImportSheet(ctx, system, SheetResidents, []byte("姓名,证件号码,房号,备注\n甲,1,2,3\n"), ImportOptions{})
@@ -527,11 +527,11 @@ func TestExports(t *testing.T) {
 		// The export of the grid staff reads back through the importer's
 		// header check: the columns are the template's.
 		var p problems
-		matchHeader(LayoutOf(SheetGridStaff), sheetRow{N: 1, Cells: func() []sheetCell {
-			var c []sheetCell
+		matchHeader(LayoutOf(SheetGridStaff), sheet.Row{N: 1, Cells: func() []sheet.Cell {
+			var c []sheet.Cell
 			for _, h := range out.Header {
 				if h != "网格名称" {
-					c = append(c, sheetCell{Text: h})
+					c = append(c, sheet.Cell{Text: h})
 				}
 			}
 			return c

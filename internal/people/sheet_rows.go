@@ -16,6 +16,7 @@ import (
 	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/sheet"
 )
 
 // maxProblems is how many problems a report keeps; the rest are counted.
@@ -74,7 +75,7 @@ const MaxHeaderRow = 10
 // required column present, no unknown or repeated one. Optional columns
 // may be left out. A row naming none of the layout's columns is no header
 // (a title, a note above it): matchHeader returns nil and adds no problem.
-func matchHeader(l *Layout, row sheetRow, p *problems) *headerMap {
+func matchHeader(l *Layout, row sheet.Row, p *problems) *headerMap {
 	h := &headerMap{layout: l, row: row.N, pos: make([]int, len(row.Cells)), warned: make([]bool, len(row.Cells)+1)}
 	found := make([]int, len(l.Columns))
 	known := 0
@@ -86,9 +87,9 @@ func matchHeader(l *Layout, row sheetRow, p *problems) *headerMap {
 	var later []pending
 	for i, c := range row.Cells {
 		h.pos[i] = -1
-		name := normalizeHeader(c.Text)
+		name := sheet.NormalizeHeader(c.Text)
 		if c.Formula {
-			later = append(later, pending{cleanCell(c.Text), i18n.M("sheet.formula")})
+			later = append(later, pending{sheet.Clean(c.Text), i18n.M("sheet.formula")})
 			continue
 		}
 		if name == "" {
@@ -139,13 +140,13 @@ func requiredHeaders(l *Layout) string {
 // record is a data row with its cells in the layout's order.
 type record struct {
 	row   int
-	cells []sheetCell
+	cells []sheet.Cell
 }
 
 // record lays a data row out by the layout's columns, flagging data in a
 // column without a header (once per column).
-func (h *headerMap) record(row sheetRow, p *problems) record {
-	rec := record{row: row.N, cells: make([]sheetCell, len(h.layout.Columns))}
+func (h *headerMap) record(row sheet.Row, p *problems) record {
+	rec := record{row: row.N, cells: make([]sheet.Cell, len(h.layout.Columns))}
 	for i, c := range row.Cells {
 		j := -1
 		if i < len(h.pos) {
@@ -155,7 +156,7 @@ func (h *headerMap) record(row sheetRow, p *problems) record {
 			rec.cells[j] = c
 			continue
 		}
-		if cleanCell(c.Text) == "" && !c.Formula {
+		if sheet.Clean(c.Text) == "" && !c.Formula {
 			continue
 		}
 		w := min(i, len(h.warned)-1)
@@ -191,13 +192,13 @@ func newRowReader(l *Layout, rec record, date1904 bool, p *problems) *rowReader 
 	r := &rowReader{l: l, rec: rec, date1904: date1904, p: p, bad: make([]bool, len(l.Columns))}
 	for i, col := range l.Columns {
 		c := rec.cells[i]
-		v := cleanCell(c.Text)
+		v := sheet.Clean(c.Text)
 		switch {
 		case c.Formula:
 			r.failAt(i, i18n.M("sheet.formula"))
 		case c.Long:
-			r.failAt(i, i18n.M("sheet.cell_too_long", maxCellBytes/3))
-		case col.Text && scientific(v):
+			r.failAt(i, i18n.M("sheet.cell_too_long", sheet.MaxCellBytes/3))
+		case col.Text && sheet.Scientific(v):
 			r.failAt(i, i18n.M("sheet.scientific"))
 		case col.Required && v == "":
 			r.failAt(i, i18n.M("field.required"))
@@ -234,7 +235,7 @@ func (r *rowReader) text(key string) string {
 	if i < 0 || r.bad[i] {
 		return ""
 	}
-	return cleanCell(r.rec.cells[i].Text)
+	return sheet.Clean(r.rec.cells[i].Text)
 }
 
 func allowed(c *Choice) string { return strings.Join(ChoiceLabels(c), "、") }
@@ -274,7 +275,7 @@ func (r *rowReader) date(key string) string {
 	if v == "" {
 		return ""
 	}
-	d, ok := parseSheetDate(r.rec.cells[i], v, r.date1904)
+	d, ok := sheet.ParseDate(r.rec.cells[i], v, r.date1904)
 	if !ok {
 		r.failAt(i, i18n.M("field.bad_date"))
 		return ""

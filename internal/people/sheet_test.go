@@ -13,11 +13,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
 
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/sheet"
 )
 
 // formula is a cell that makeXLSX writes as a formula.
@@ -59,25 +59,7 @@ func makeCSV(rows [][]string) []byte {
 	return b.Bytes()
 }
 
-// readAll reads a file's rows as text.
-func readAll(t testing.TB, data []byte) (*sheetInfo, [][]string, error) {
-	t.Helper()
-	var out [][]string
-	info, err := readSheet(data, func(_ *sheetInfo, row sheetRow) error {
-		var cells []string
-		for _, c := range row.Cells {
-			s := c.Text
-			if c.Formula {
-				s = "=" + s
-			}
-			cells = append(cells, s)
-		}
-		out = append(out, cells)
-		return nil
-	})
-	return info, out, err
-}
-
+// keyOf is the message key of an error.
 func keyOf(err error) string {
 	if err == nil {
 		return ""
@@ -85,127 +67,8 @@ func keyOf(err error) string {
 	return apperr.As(err).Msg.Key
 }
 
-func TestReadSheetKinds(t *testing.T) {
-	xlsx := makeXLSX(t, [][]any{{"姓名", "房号"}, {"王芳", 302}, {}, {"李四", formula("1+1")}})
-	info, rows, err := readAll(t, xlsx)
-	if err != nil || info.Format != "xlsx" {
-		t.Fatalf("xlsx: %v %+v", err, info)
-	}
-	// The empty row is skipped, the number reads as typed, the formula is seen.
-	if len(rows) != 3 || rows[1][1] != "302" || !strings.HasPrefix(rows[2][1], "=") {
-		t.Errorf("xlsx rows = %q", rows)
-	}
-
-	text := "姓名,房号\n王芳,302\n"
-	gbk, _ := simplifiedchinese.GBK.NewEncoder().String(text)
-	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String("姓名\t房号\r\n王芳\t302\r\n")
-	for name, c := range map[string]struct {
-		data     string
-		encoding string
-	}{
-		"utf-8":      {text, "utf-8"},
-		"utf-8 bom":  {"\xef\xbb\xbf" + text, "utf-8"},
-		"gbk":        {gbk, "gbk"},
-		"utf-16 tab": {utf16, "utf-16"},
-		"semicolons": {"姓名;房号\n王芳;302\n", "utf-8"},
-	} {
-		info, rows, err := readAll(t, []byte(c.data))
-		if err != nil || info.Format != "csv" || info.Encoding != c.encoding {
-			t.Errorf("%s: %v %+v", name, err, info)
-			continue
-		}
-		if len(rows) != 2 || rows[0][0] != "姓名" || rows[1][1] != "302" {
-			t.Errorf("%s: rows = %q", name, rows)
-		}
-	}
-	// A CSV cell that Excel would run as a formula is marked as one.
-	if _, rows, _ := readAll(t, []byte("姓名\n=HYPERLINK(\"x\")\n")); !strings.HasPrefix(rows[1][0], "==") {
-		t.Errorf("csv formula = %q", rows)
-	}
-
-	var emptyZip bytes.Buffer
-	zw := zip.NewWriter(&emptyZip)
-	w, _ := zw.Create("word/document.xml")
-	w.Write([]byte("<x/>"))
-	zw.Close()
-	var docx bytes.Buffer
-	zw = zip.NewWriter(&docx)
-	w, _ = zw.Create("[Content_Types].xml")
-	w.Write([]byte("<Types/>"))
-	w, _ = zw.Create("word/document.xml")
-	w.Write([]byte("<x/>"))
-	zw.Close()
-	for name, c := range map[string]struct {
-		data []byte
-		key  string
-	}{
-		"pdf":          {[]byte("%PDF-1.4\n\x00\x01\x02binary"), "sheet.not_spreadsheet"},
-		"png":          {[]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "sheet.not_spreadsheet"},
-		"xls":          {[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"), "sheet.old_xls"},
-		"zip":          {emptyZip.Bytes(), "sheet.not_spreadsheet"},
-		"docx":         {docx.Bytes(), "sheet.not_spreadsheet"},
-		"cut xlsx":     {xlsx[:len(xlsx)/2], "sheet.not_spreadsheet"},
-		"empty":        {nil, "sheet.empty"},
-		"latin-1 junk": {[]byte("na\xefve,\xff\xfe\xfd\n"), "sheet.bad_encoding"},
-	} {
-		if _, _, err := readAll(t, c.data); keyOf(err) != c.key {
-			t.Errorf("%s: %v, want %s", name, err, c.key)
-		}
-	}
-
-	old := MaxImportBytes
-	MaxImportBytes = 10
-	_, _, err = readAll(t, []byte("姓名,房号\n王芳,302\n"))
-	MaxImportBytes = old
-	if keyOf(err) != "sheet.too_large" || apperr.CodeOf(err) != apperr.TooLarge {
-		t.Errorf("too large: %v", err)
-	}
-}
-
-func TestReadXLSXDetails(t *testing.T) {
-	// Cells far to the right, long text, rich text with phonetic runs,
-	// inline strings, booleans and a 1904 workbook, written by hand.
-	sheet := `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="C1" t="s"><v>0</v></c></row>
-<row r="3"><c t="inlineStr"><is><r><t>王</t></r><r><t>芳</t></r><rPh><t>wang</t></rPh></is></c><c t="b"><v>1</v></c><c><v>1.5</v></c><c r="ZZ3" t="inlineStr"><is><t>far</t></is></c></row>
-<row r="4"><c r="A4" t="inlineStr"><is><t>` + strings.Repeat("长", 1000) + `</t></is></c><c r="B4"><v>3.6040319560312E+17</v></c></row>
-</sheetData></worksheet>`
-	data := handXLSX(t, sheet, `<sst><si><r><t>出生</t></r><r><t>日期</t></r><rPh><t>chusheng</t></rPh></si></sst>`, true)
-	info, rows, err := readAll(t, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !info.Date1904 {
-		t.Errorf("date1904 not read")
-	}
-	if len(rows) != 3 || rows[0][2] != "出生日期" || rows[1][0] != "王芳" || rows[1][1] != "1" || rows[1][2] != "1.5" {
-		t.Fatalf("rows = %q", rows)
-	}
-	if len(rows[1]) != maxColumns+1 || rows[1][maxColumns] != "…" {
-		t.Errorf("far cell: %d cells", len(rows[1]))
-	}
-	var long sheetCell
-	readSheet(data, func(_ *sheetInfo, r sheetRow) error {
-		if r.N == 4 {
-			long = r.Cells[0]
-		}
-		return nil
-	})
-	if !long.Long || len(long.Text) > maxCellBytes {
-		t.Errorf("long cell: %v %d", long.Long, len(long.Text))
-	}
-	if !scientific(rows[2][1]) {
-		t.Errorf("%q is not seen as scientific", rows[2][1])
-	}
-	// A shared string index past the table is damage, not a panic.
-	bad := handXLSX(t, `<worksheet><sheetData><row><c t="s"><v>7</v></c></row></sheetData></worksheet>`, `<sst><si><t>a</t></si></sst>`, false)
-	if _, _, err := readAll(t, bad); keyOf(err) != "sheet.damaged" {
-		t.Errorf("bad index: %v", err)
-	}
-}
-
 // handXLSX packs a worksheet and shared strings written by hand.
-func handXLSX(t testing.TB, sheet, sst string, date1904 bool) []byte {
+func handXLSX(t testing.TB, ws, sst string, date1904 bool) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
@@ -223,7 +86,7 @@ func handXLSX(t testing.TB, sheet, sst string, date1904 bool) []byte {
 <Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/data.xml"/>
 <Relationship Id="rId6" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/help.xml"/>
 <Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="strings.xml"/></Relationships>`,
-		"xl/worksheets/data.xml": sheet,
+		"xl/worksheets/data.xml": ws,
 		"xl/worksheets/help.xml": `<worksheet><sheetData><row><c t="inlineStr"><is><t>help</t></is></c></row></sheetData></worksheet>`,
 		"xl/strings.xml":         sst,
 	} {
@@ -237,23 +100,12 @@ func handXLSX(t testing.TB, sheet, sst string, date1904 bool) []byte {
 	return b.Bytes()
 }
 
-func TestZipBomb(t *testing.T) {
-	old := maxPartBytes
-	maxPartBytes = 1 << 16
-	defer func() { maxPartBytes = old }()
-	rows := `<worksheet><sheetData>` + strings.Repeat(`<row><c t="inlineStr"><is><t>x</t></is></c></row>`, 5000) + `</sheetData></worksheet>`
-	_, _, err := readAll(t, handXLSX(t, rows, `<sst/>`, false))
-	if keyOf(err) != "sheet.unpacks_too_large" {
-		t.Errorf("a part past its limit: %v", err)
-	}
-}
-
 func TestHeaderAndCells(t *testing.T) {
 	l := LayoutOf(SheetResidents)
-	cells := func(vs ...string) sheetRow {
-		r := sheetRow{N: 1}
+	cells := func(vs ...string) sheet.Row {
+		r := sheet.Row{N: 1}
 		for _, v := range vs {
-			r.Cells = append(r.Cells, sheetCell{Text: v})
+			r.Cells = append(r.Cells, sheet.Cell{Text: v})
 		}
 		return r
 	}
@@ -263,7 +115,7 @@ func TestHeaderAndCells(t *testing.T) {
 	if !p.empty() {
 		t.Fatalf("good header: %+v", p.list)
 	}
-	rec := h.record(sheetRow{N: 2, Cells: []sheetCell{{Text: "x"}, {Text: " 王芳\u3000"}, {Text: "B"}, {Text: "302"}, {Text: "360403198001010016"}}}, &p)
+	rec := h.record(sheet.Row{N: 2, Cells: []sheet.Cell{{Text: "x"}, {Text: " 王芳\u3000"}, {Text: "B"}, {Text: "302"}, {Text: "360403198001010016"}}}, &p)
 	// What sits under no header is named, not echoed: it is often where
 	// identity numbers were pasted.
 	if rec.cells[l.Index("name")].Text != " 王芳\u3000" || len(p.list) != 1 || p.list[0].Column != "E" || p.list[0].Value != "" {
@@ -311,31 +163,28 @@ func TestHeaderAndCells(t *testing.T) {
 		t.Errorf("split = %q", got)
 	}
 	for _, c := range []struct {
-		cell sheetCell
+		cell sheet.Cell
 		want string
 	}{
-		{sheetCell{Text: "1956-03-12"}, "1956-03-12"}, {sheetCell{Text: "1956/3/12"}, "1956-03-12"}, {sheetCell{Text: "1956.03.12"}, "1956-03-12"},
-		{sheetCell{Text: "19560312"}, "1956-03-12"}, {sheetCell{Text: "1956年3月12日"}, "1956-03-12"}, {sheetCell{Text: "1956-03-12T00:00:00"}, "1956-03-12"},
-		{sheetCell{Text: "20526", Num: true}, "1956-03-12"}, {sheetCell{Text: "20186", Num: true}, "1955-04-07"}, {sheetCell{Text: "61", Num: true}, "1900-03-01"},
-		{sheetCell{Text: "45292.75", Num: true}, "2024-01-01"},
+		{sheet.Cell{Text: "1956-03-12"}, "1956-03-12"}, {sheet.Cell{Text: "1956/3/12"}, "1956-03-12"}, {sheet.Cell{Text: "1956.03.12"}, "1956-03-12"},
+		{sheet.Cell{Text: "19560312"}, "1956-03-12"}, {sheet.Cell{Text: "1956年3月12日"}, "1956-03-12"}, {sheet.Cell{Text: "1956-03-12T00:00:00"}, "1956-03-12"},
+		{sheet.Cell{Text: "20526", Num: true}, "1956-03-12"}, {sheet.Cell{Text: "20186", Num: true}, "1955-04-07"}, {sheet.Cell{Text: "61", Num: true}, "1900-03-01"},
+		{sheet.Cell{Text: "45292.75", Num: true}, "2024-01-01"},
 	} {
-		got, _ := parseSheetDate(c.cell, c.cell.Text, false)
+		got, _ := sheet.ParseDate(c.cell, c.cell.Text, false)
 		if string(got) != c.want {
 			t.Errorf("date %+v = %q, want %q", c.cell, got, c.want)
 		}
 	}
-	if d, _ := parseSheetDate(sheetCell{Text: "19064", Num: true}, "19064", true); d != "1956-03-12" {
+	if d, _ := sheet.ParseDate(sheet.Cell{Text: "19064", Num: true}, "19064", true); d != "1956-03-12" {
 		t.Errorf("1904 date = %s", d)
-	}
-	if excelSerialTime(61, false) != time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC) || excelSerialTime(1, false) != time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC) {
-		t.Errorf("serials around 1900-02-29")
 	}
 }
 
 func TestParseResidentRow(t *testing.T) {
 	l := LayoutOf(SheetResidents)
-	row := func(vals map[string]sheetCell) (residentRow, []Problem) {
-		rec := record{row: 5, cells: make([]sheetCell, len(l.Columns))}
+	row := func(vals map[string]sheet.Cell) (residentRow, []Problem) {
+		rec := record{row: 5, cells: make([]sheet.Cell, len(l.Columns))}
 		for k, v := range vals {
 			rec.cells[l.Index(k)] = v
 		}
@@ -343,7 +192,7 @@ func TestParseResidentRow(t *testing.T) {
 		r, _ := parseResident(newRowReader(l, rec, false, &p), date.Today(time.Now()))
 		return r, p.list
 	}
-	good := map[string]sheetCell{"name": {Text: "王芳"}, "id_number": {Text: exampleID}, "building_code": {Text: "360403001001001001"}, "room": {Text: "302", Num: true},
+	good := map[string]sheet.Cell{"name": {Text: "王芳"}, "id_number": {Text: exampleID}, "building_code": {Text: "360403001001001001"}, "room": {Text: "302", Num: true},
 		"tags": {Text: "独居老人、低保户"}, "gender": {Text: ""}, "residence": {Text: "流动人口"}}
 	r, probs := row(good)
 	if len(probs) != 0 || r.in.Gender != "female" || r.in.BirthDate != "1956-03-12" || r.in.Residence != "floating" || len(r.in.Tags) != 2 || r.room != "302" {
@@ -365,22 +214,22 @@ func TestParseResidentRow(t *testing.T) {
 		"control":      {"name", "王\x07芳", false, "姓名", i18n.M("sheet.control_chars")},
 		"name formula": {"name", "", false, "姓名", i18n.M("sheet.formula")},
 	} {
-		vals := map[string]sheetCell{}
+		vals := map[string]sheet.Cell{}
 		for k, v := range good {
 			vals[k] = v
 		}
-		vals[c.key] = sheetCell{Text: c.value, Num: c.num, Formula: name == "name formula"}
+		vals[c.key] = sheet.Cell{Text: c.value, Num: c.num, Formula: name == "name formula"}
 		_, probs := row(vals)
 		if len(probs) != 1 || probs[0].Column != c.column || probs[0].Zh != c.msg.In(i18n.Zh) || probs[0].Row != 5 {
 			t.Errorf("%s: %+v", name, probs)
 		}
 	}
 	// Identity numbers are masked in what the report shows.
-	vals := map[string]sheetCell{}
+	vals := map[string]sheet.Cell{}
 	for k, v := range good {
 		vals[k] = v
 	}
-	vals["id_number"] = sheetCell{Text: exampleID[:17] + "0"}
+	vals["id_number"] = sheet.Cell{Text: exampleID[:17] + "0"}
 	if _, probs := row(vals); probs[0].Value != "3604**********0" && !regexp.MustCompile(`^3604\*+`).MatchString(probs[0].Value) {
 		t.Errorf("shown value %q", probs[0].Value)
 	}
@@ -442,7 +291,7 @@ func TestTemplate(t *testing.T) {
 		// The template reads back as a header with no rows.
 		var p problems
 		var header bool
-		_, err = readSheet(b.Bytes(), func(_ *sheetInfo, row sheetRow) error {
+		_, err = sheet.Read(b.Bytes(), func(_ *sheet.Info, row sheet.Row) error {
 			if header {
 				t.Errorf("%s: a data row in the empty template", k)
 			}
@@ -460,7 +309,7 @@ func TestTemplate(t *testing.T) {
 // has both languages.
 func TestMessages(t *testing.T) {
 	re := regexp.MustCompile(`"((?:sheet|people|field|pii)\.[a-z0-9_.\-]+)"`)
-	for _, file := range []string{"sheet.go", "sheet_read.go", "sheet_rows.go", "import.go", "store_import_job.go", "export.go", "ui_import.go", "templates/imports.html", "templates/import.html"} {
+	for _, file := range []string{"sheet.go", "sheet_rows.go", "import.go", "store_import_job.go", "export.go", "ui_import.go", "templates/imports.html", "templates/import.html"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -535,16 +384,16 @@ func checkReader(t *testing.T, data []byte) {
 	l := LayoutOf(SheetResidents)
 	var h *headerMap
 	var p problems
-	_, err := readSheet(data, func(info *sheetInfo, row sheetRow) error {
+	_, err := sheet.Read(data, func(info *sheet.Info, row sheet.Row) error {
 		if row.N <= prev {
 			t.Fatalf("row %d after %d", row.N, prev)
 		}
 		prev = row.N
-		if len(row.Cells) > maxColumns+1 {
+		if len(row.Cells) > sheet.MaxColumns+1 {
 			t.Fatalf("%d cells", len(row.Cells))
 		}
 		for _, c := range row.Cells {
-			if len(c.Text) > maxCellBytes+1 {
+			if len(c.Text) > sheet.MaxCellBytes+1 {
 				t.Fatalf("cell of %d bytes", len(c.Text))
 			}
 		}

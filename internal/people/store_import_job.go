@@ -39,6 +39,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/sheet"
 )
 
 // The states of an import.
@@ -142,8 +143,8 @@ func cleanFilename(name string) string {
 // is checked whole (its directory is at its end); a text file by its first
 // 64 KB, cut at a line's end.
 func sniffSheet(data []byte) error {
-	if int64(len(data)) > MaxImportBytes {
-		return errTooLarge()
+	if int64(len(data)) > sheet.MaxBytes {
+		return sheet.ErrTooLarge()
 	}
 	sample := data
 	if len(data) > 64<<10 && !bytes.HasPrefix(data, []byte("PK")) && !bytes.HasPrefix(data, []byte("\xff\xfe")) && !bytes.HasPrefix(data, []byte("\xfe\xff")) {
@@ -152,7 +153,7 @@ func sniffSheet(data []byte) error {
 			sample = sample[:i+1]
 		}
 	}
-	_, err := readSheet(sample, func(*sheetInfo, sheetRow) error { return errStop })
+	_, err := sheet.Read(sample, func(*sheet.Info, sheet.Row) error { return errStop })
 	switch {
 	case err == nil, errors.Is(err, errStop):
 		return nil

@@ -16,6 +16,7 @@ import (
 	"grassroots/internal/platform/apperr"
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/sheet"
 	"grassroots/internal/platform/web"
 )
 
@@ -87,7 +88,7 @@ func (u *UI) renderImports(w http.ResponseWriter, r *http.Request, status int, f
 		return err
 	}
 	lang := web.Lang(r)
-	p := &ImportsPage{Form: form, MaxMB: MaxImportBytes >> 20, MaxRows: MaxImportRows}
+	p := &ImportsPage{Form: form, MaxMB: sheet.MaxBytes >> 20, MaxRows: sheet.MaxRows}
 	p.Title = i18n.T(lang, "nav.imports")
 	for _, k := range SheetKinds {
 		p.Kinds = append(p.Kinds, web.Option{Value: string(k), Label: i18n.T(lang, k.Label())})
@@ -146,7 +147,7 @@ func besideFile(err error) error {
 // memory, never into a temporary file: it holds identity numbers, and is
 // stored only sealed.
 func readUpload(w http.ResponseWriter, r *http.Request) (kind, filename string, data []byte, err error) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBytes+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, sheet.MaxBytes+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return "", "", nil, apperr.New(apperr.Invalid, "web.form_unreadable")
@@ -158,7 +159,7 @@ func readUpload(w http.ResponseWriter, r *http.Request) (kind, filename string, 
 		}
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return kind, "", nil, errTooLarge()
+			return kind, "", nil, sheet.ErrTooLarge()
 		}
 		if err != nil {
 			return kind, "", nil, apperr.New(apperr.Invalid, "web.form_unreadable")
@@ -171,9 +172,9 @@ func readUpload(w http.ResponseWriter, r *http.Request) (kind, filename string, 
 			if part.FileName() == "" {
 				continue
 			}
-			b, err := io.ReadAll(io.LimitReader(part, MaxImportBytes+1))
-			if errors.As(err, &tooLarge) || int64(len(b)) > MaxImportBytes {
-				return kind, "", nil, errTooLarge()
+			b, err := io.ReadAll(io.LimitReader(part, sheet.MaxBytes+1))
+			if errors.As(err, &tooLarge) || int64(len(b)) > sheet.MaxBytes {
+				return kind, "", nil, sheet.ErrTooLarge()
 			}
 			if err != nil {
 				return kind, "", nil, apperr.New(apperr.Invalid, "web.form_unreadable")

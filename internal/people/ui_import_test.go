@@ -17,6 +17,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/db/dbtest"
+	"grassroots/internal/platform/sheet"
 	"grassroots/internal/platform/web"
 )
 
@@ -112,11 +113,11 @@ func TestImportPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sheet := x.GetSheetName(0)
+		name := x.GetSheetName(0)
 		id := idNumber("36040319500101234")
 		for i, v := range []any{"胡大爷", "", "居民身份证", id, "", "汉族", "13812340000", "户籍人口", f.building.Code, "1单元101", "户主", "独居老人"} {
 			cell, _ := excelize.CoordinatesToCellName(i+1, 2)
-			x.SetCellValue(sheet, cell, v)
+			x.SetCellValue(name, cell, v)
 		}
 		var filled bytes.Buffer
 		x.Write(&filled)
@@ -158,10 +159,10 @@ func TestImportPages(t *testing.T) {
 		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "请选择要上传的文件") {
 			t.Errorf("no file: %d", w.Code)
 		}
-		old := MaxImportBytes
-		MaxImportBytes = 1000
+		old := sheet.MaxBytes
+		sheet.MaxBytes = 1000
 		w = p.upload("residents", "big.csv", bytes.Repeat([]byte("a,b\n"), 1000))
-		MaxImportBytes = old
+		sheet.MaxBytes = old
 		if w.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("too large: %d", w.Code)
 		}

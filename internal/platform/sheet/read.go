@@ -1,4 +1,4 @@
-package people
+package sheet
 
 // Reading spreadsheet files: .xlsx (Office Open XML, as Excel, WPS and
 // LibreOffice save it) and CSV (UTF-8 with or without a byte-order mark,
@@ -34,10 +34,10 @@ import (
 
 // Limits on what an import reads. Variables, so that tests can lower them.
 var (
-	// MaxImportBytes is the largest file accepted.
-	MaxImportBytes int64 = 50 << 20
-	// MaxImportRows is the most data rows a file may hold.
-	MaxImportRows = 200000
+	// MaxBytes is the largest file accepted.
+	MaxBytes int64 = 50 << 20
+	// MaxRows is the most data rows a file may hold.
+	MaxRows = 200000
 	// maxPartBytes bounds what one part of an .xlsx may unpack to.
 	maxPartBytes int64 = 1 << 30
 	// maxSharedStrings bounds the shared strings an .xlsx may declare.
@@ -45,14 +45,14 @@ var (
 )
 
 const (
-	// maxCellBytes is kept of a cell's content; longer cells are cut and flagged.
-	maxCellBytes = 2000
-	// maxColumns is the widest row read; cells further right are flagged.
-	maxColumns = 100
+	// MaxCellBytes is how much is kept of a cell's content; longer cells are cut and flagged.
+	MaxCellBytes = 2000
+	// MaxColumns is the widest row read; cells further right are flagged.
+	MaxColumns = 100
 )
 
-// sheetInfo describes a file as read.
-type sheetInfo struct {
+// Info describes a file as read.
+type Info struct {
 	Format   string // "xlsx" or "csv"
 	Encoding string // of a CSV: utf-8, utf-16 or gbk
 	Date1904 bool   // an .xlsx counting days from 1904
@@ -63,28 +63,31 @@ var (
 	errOldXLS   = apperr.New(apperr.Invalid, "sheet.old_xls")
 	errDamaged  = apperr.New(apperr.Invalid, "sheet.damaged")
 	errEncoding = apperr.New(apperr.Invalid, "sheet.bad_encoding")
-	errEmpty    = apperr.New(apperr.Invalid, "sheet.empty")
+	// ErrEmpty is a file of no bytes, or of no row that is not empty.
+	ErrEmpty = apperr.New(apperr.Invalid, "sheet.empty")
 )
 
-func errTooLarge() error {
-	return apperr.New(apperr.TooLarge, "sheet.too_large", MaxImportBytes>>20)
+// ErrTooLarge is the error of a file larger than MaxBytes.
+func ErrTooLarge() error {
+	return apperr.New(apperr.TooLarge, "sheet.too_large", MaxBytes>>20)
 }
 
-func errTooManyRows() error {
-	return apperr.New(apperr.TooLarge, "sheet.too_many_rows", MaxImportRows)
+// ErrTooManyRows is the error of a file holding more than MaxRows data rows.
+func ErrTooManyRows() error {
+	return apperr.New(apperr.TooLarge, "sheet.too_many_rows", MaxRows)
 }
 
-// readSheet reads a spreadsheet file, whatever its kind, and calls fn with
+// Read reads a spreadsheet file, whatever its kind, and calls fn with
 // each row that is not empty, in order; an error from fn stops the read and
 // is returned. The kind is decided by the file's bytes, never by its name:
 // a zip holding [Content_Types].xml and a workbook is an .xlsx; text
 // without NUL bytes is a CSV; anything else is refused.
-func readSheet(data []byte, fn func(info *sheetInfo, row sheetRow) error) (*sheetInfo, error) {
-	if int64(len(data)) > MaxImportBytes {
-		return nil, errTooLarge()
+func Read(data []byte, fn func(info *Info, row Row) error) (*Info, error) {
+	if int64(len(data)) > MaxBytes {
+		return nil, ErrTooLarge()
 	}
 	if len(data) == 0 {
-		return nil, errEmpty
+		return nil, ErrEmpty
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
@@ -190,7 +193,7 @@ func resolve(base, target string) string {
 	return path.Join(path.Dir(base), target)
 }
 
-func readXLSX(data []byte, fn func(*sheetInfo, sheetRow) error) (*sheetInfo, error) {
+func readXLSX(data []byte, fn func(*Info, Row) error) (*Info, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, errNotSheet
@@ -213,7 +216,7 @@ func readXLSX(data []byte, fn func(*sheetInfo, sheetRow) error) (*sheetInfo, err
 	} else if _, ok := parts["_rels/.rels"]; ok {
 		return nil, err
 	}
-	info := &sheetInfo{Format: "xlsx"}
+	info := &Info{Format: "xlsx"}
 	sheetID, err := parts.workbook(wbPath, info)
 	if err != nil {
 		return nil, err
@@ -239,7 +242,7 @@ func readXLSX(data []byte, fn func(*sheetInfo, sheetRow) error) (*sheetInfo, err
 
 // workbook reads the workbook part: the date system and the relationship
 // id of its first sheet, the one that holds the data.
-func (p xlsxParts) workbook(name string, info *sheetInfo) (string, error) {
+func (p xlsxParts) workbook(name string, info *Info) (string, error) {
 	d, c, err := p.decoder(name)
 	if err != nil {
 		return "", err
@@ -328,7 +331,7 @@ func (p xlsxParts) sharedStrings(name string) ([]string, error) {
 }
 
 // appendText reads the character data of the element just opened, up to
-// its end, into b, keeping at most maxCellBytes+1 bytes.
+// its end, into b, keeping at most MaxCellBytes+1 bytes.
 func appendText(d *xml.Decoder, b *strings.Builder) error {
 	depth := 1
 	for depth > 0 {
@@ -338,7 +341,7 @@ func appendText(d *xml.Decoder, b *strings.Builder) error {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			if room := maxCellBytes + 1 - b.Len(); room > 0 {
+			if room := MaxCellBytes + 1 - b.Len(); room > 0 {
 				if len(t) > room {
 					t = t[:room]
 				}
@@ -353,13 +356,13 @@ func appendText(d *xml.Decoder, b *strings.Builder) error {
 	return nil
 }
 
-// cut keeps at most maxCellBytes+1 bytes of s (so that a cut is noticed),
+// cut keeps at most MaxCellBytes+1 bytes of s (so that a cut is noticed),
 // on a character boundary.
 func cut(s string) string {
-	if len(s) <= maxCellBytes+1 {
+	if len(s) <= MaxCellBytes+1 {
 		return s
 	}
-	s = s[:maxCellBytes+1]
+	s = s[:MaxCellBytes+1]
 	for len(s) > 0 && !utf8.ValidString(s) {
 		s = s[:len(s)-1]
 	}
@@ -391,13 +394,13 @@ func columnIndex(ref string) int {
 }
 
 // rows streams the sheet's rows to fn.
-func (p xlsxParts) rows(name string, sst []string, info *sheetInfo, fn func(*sheetInfo, sheetRow) error) error {
+func (p xlsxParts) rows(name string, sst []string, info *Info, fn func(*Info, Row) error) error {
 	d, c, err := p.decoder(name)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	var row sheetRow
+	var row Row
 	inRow, col := false, -1
 	prevRow := 0
 	for {
@@ -421,7 +424,7 @@ func (p xlsxParts) rows(name string, sst []string, info *sheetInfo, fn func(*she
 					n = v
 				}
 				prevRow = n
-				row = sheetRow{N: n}
+				row = Row{N: n}
 				inRow, col = true, -1
 			case "c":
 				if !inRow {
@@ -438,17 +441,17 @@ func (p xlsxParts) rows(name string, sst []string, info *sheetInfo, fn func(*she
 				if err != nil {
 					return err
 				}
-				if col >= maxColumns {
+				if col >= MaxColumns {
 					// Anything further right is an extra column; remember that once.
-					if cleanCell(cell.Text) != "" || cell.Formula {
-						col = maxColumns
-						cell = sheetCell{Text: "…", Long: true}
+					if Clean(cell.Text) != "" || cell.Formula {
+						col = MaxColumns
+						cell = Cell{Text: "…", Long: true}
 					} else {
 						continue
 					}
 				}
 				for len(row.Cells) < col {
-					row.Cells = append(row.Cells, sheetCell{})
+					row.Cells = append(row.Cells, Cell{})
 				}
 				if col == len(row.Cells) {
 					row.Cells = append(row.Cells, cell)
@@ -458,7 +461,7 @@ func (p xlsxParts) rows(name string, sst []string, info *sheetInfo, fn func(*she
 			switch t.Name.Local {
 			case "row":
 				inRow = false
-				if !row.empty() {
+				if !row.Empty() {
 					if err := fn(info, row); err != nil {
 						return err
 					}
@@ -471,9 +474,9 @@ func (p xlsxParts) rows(name string, sst []string, info *sheetInfo, fn func(*she
 }
 
 // readCell reads one <c> element, already opened, up to its end.
-func readCell(d *xml.Decoder, start xml.StartElement, sst []string) (sheetCell, error) {
+func readCell(d *xml.Decoder, start xml.StartElement, sst []string) (Cell, error) {
 	typ := attr(start, "t")
-	var cell sheetCell
+	var cell Cell
 	var v, inline strings.Builder
 	hasV := false
 	for {
@@ -524,7 +527,7 @@ func readCell(d *xml.Decoder, start xml.StartElement, sst []string) (sheetCell, 
 			default: // str (a formula's text), b, e (an error such as #N/A), d (an ISO date)
 				cell.Text = v.String()
 			}
-			if len(cell.Text) > maxCellBytes {
+			if len(cell.Text) > MaxCellBytes {
 				cell.Text, cell.Long = cellPrefix(cell.Text), true
 			}
 			return cell, nil
@@ -532,9 +535,9 @@ func readCell(d *xml.Decoder, start xml.StartElement, sst []string) (sheetCell, 
 	}
 }
 
-// cellPrefix is the first maxCellBytes bytes of s, on a character boundary.
+// cellPrefix is the first MaxCellBytes bytes of s, on a character boundary.
 func cellPrefix(s string) string {
-	s = s[:maxCellBytes]
+	s = s[:MaxCellBytes]
 	for len(s) > 0 && !utf8.ValidString(s) {
 		s = s[:len(s)-1]
 	}
@@ -542,8 +545,8 @@ func cellPrefix(s string) string {
 }
 
 // readCSV decodes a CSV file and calls fn with its rows.
-func readCSV(data []byte, fn func(*sheetInfo, sheetRow) error) (*sheetInfo, error) {
-	info := &sheetInfo{Format: "csv"}
+func readCSV(data []byte, fn func(*Info, Row) error) (*Info, error) {
+	info := &Info{Format: "csv"}
 	var text []byte
 	switch {
 	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
@@ -596,25 +599,25 @@ func readCSV(data []byte, fn func(*sheetInfo, sheetRow) error) (*sheetInfo, erro
 		n += 1 + max(0, first-lastLine-1)
 		end, _ := r.FieldPos(len(rec) - 1)
 		lastLine = end + strings.Count(rec[len(rec)-1], "\n")
-		row := sheetRow{N: n, Cells: make([]sheetCell, 0, len(rec))}
+		row := Row{N: n, Cells: make([]Cell, 0, len(rec))}
 		for i, f := range rec {
-			if i >= maxColumns {
-				if cleanCell(f) != "" {
-					row.Cells = append(row.Cells, sheetCell{Text: "…", Long: true})
+			if i >= MaxColumns {
+				if Clean(f) != "" {
+					row.Cells = append(row.Cells, Cell{Text: "…", Long: true})
 					break
 				}
 				continue
 			}
-			c := sheetCell{Text: f}
-			if len(f) > maxCellBytes {
+			c := Cell{Text: f}
+			if len(f) > MaxCellBytes {
 				c.Text, c.Long = cellPrefix(f), true
 			}
 			// A CSV has no formula cells, but Excel runs text that starts
 			// with = as one when it opens the file.
-			c.Formula = strings.HasPrefix(cleanCell(f), "=")
+			c.Formula = strings.HasPrefix(Clean(f), "=")
 			row.Cells = append(row.Cells, c)
 		}
-		if !row.empty() {
+		if !row.Empty() {
 			if err := fn(info, row); err != nil {
 				return nil, err
 			}
