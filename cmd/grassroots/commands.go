@@ -167,7 +167,7 @@ func basemap(tiles []string, attribution string) (web.Basemap, error) {
 		return web.Basemap{}, nil
 	}
 	for _, t := range tiles {
-		u, err := url.Parse(t)
+		u, err := url.Parse(strings.ReplaceAll(t, "{s}", "a"))
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return web.Basemap{}, fmt.Errorf("--tiles %q: not an http(s) URL", t)
 		}
