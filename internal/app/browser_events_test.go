@@ -18,8 +18,8 @@ import (
 	"grassroots/internal/app/apptest"
 	"grassroots/internal/org"
 	"grassroots/internal/platform/auth"
-	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/geo"
 )
 
 // TestBrowserEventWorkflow takes one event through every stage in Chromium
