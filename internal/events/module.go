@@ -151,10 +151,11 @@ func (m *Module) sampleEvent(ctx context.Context, sys *auth.Actor, under int64) 
 	if len(evs) > 0 {
 		return &evs[0], nil
 	}
-	cats, err := m.store.Categories(ctx)
+	all, err := m.store.Categories(ctx)
 	if err != nil {
 		return nil, err
 	}
+	cats := Leaves(all)
 	grids, _, err := m.orgs.ListUnits(ctx, sys, org.UnitFilter{Type: org.Grid, UnderID: under, Limit: 1})
 	if err != nil {
 		return nil, err

@@ -125,20 +125,14 @@ func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
 
 // queryEvents runs a SELECT of eventCols and reads its rows.
 func queryEvents(ctx context.Context, q db.Querier, query string, args ...any) ([]Event, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
+	out, err := db.All(ctx, q, func(sc db.Scanner) (Event, error) {
+		e, err := scanEvent(sc)
 		if err != nil {
-			return nil, apperr.Wrap(err)
+			return Event{}, err
 		}
-		out = append(out, *e)
-	}
-	return out, apperr.Wrap(rows.Err())
+		return *e, nil
+	}, query, args...)
+	return out, apperr.Wrap(err)
 }
 
 // readWhere is the condition for the events an actor may read: those whose
@@ -522,30 +516,25 @@ func (s *Store) Nearby(ctx context.Context, actor *auth.Actor, e *Event) ([]Even
 	// The open events of the category in the box around the point, from
 	// the covering partial index; the distance in Go; then the nearest
 	// few, read in full through the actor's scope.
-	rows, err := s.db.Query(ctx, `SELECT e.id, e.lon, e.lat FROM events e WHERE e.is_open AND e.category_id = ?
-		AND e.lat >= ? AND e.lat <= ? AND e.lon >= ? AND e.lon <= ? AND e.id <> ? LIMIT 2000`,
-		e.CategoryID, e.Lat-dLat, e.Lat+dLat, e.Lon-dLon, e.Lon+dLon, e.ID)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
 	type near struct {
 		id int64
 		m  float64
 	}
 	var cands []near
-	for rows.Next() {
+	err := db.Each(ctx, s.db, func(sc db.Scanner) error {
 		var id int64
 		var lon, lat float64
-		if err := rows.Scan(&id, &lon, &lat); err != nil {
-			rows.Close()
-			return nil, apperr.Wrap(err)
+		if err := sc.Scan(&id, &lon, &lat); err != nil {
+			return err
 		}
 		if m := geo.DistanceMeters(e.Lon, e.Lat, lon, lat); m <= DuplicateRadius {
 			cands = append(cands, near{id, m})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT e.id, e.lon, e.lat FROM events e WHERE e.is_open AND e.category_id = ?
+		AND e.lat >= ? AND e.lat <= ? AND e.lon >= ? AND e.lon <= ? AND e.id <> ? LIMIT 2000`,
+		e.CategoryID, e.Lat-dLat, e.Lat+dLat, e.Lon-dLon, e.Lon+dLon, e.ID)
+	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	if len(cands) == 0 {
@@ -711,45 +700,43 @@ func (s *Store) List(ctx context.Context, actor *auth.Actor, f Filter) ([]Event,
 }
 
 // Steps returns an event's history, oldest first, with the photos of each step.
-func (s *Store) Steps(ctx context.Context, actor *auth.Actor, id int64) ([]Step, error) {
+func (s *Store) Steps(ctx context.Context, actor *auth.Actor, id int64) (_ []Step, err error) {
+	defer apperr.Trace(&err, "events.Store.Steps(%d)", id)
 	if _, err := s.eventIn(ctx, s.db, actor, id, false); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, event_id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, at, note, detail
-		FROM event_steps WHERE event_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	var out []Step
-	index := map[int64]int{}
-	for rows.Next() {
+	out, err := db.All(ctx, s.db, func(sc db.Scanner) (Step, error) {
 		var st Step
 		var detail string
-		if err := rows.Scan(&st.ID, &st.EventID, &st.Action, &st.From, &st.To, &st.ActorID, &st.ActorName, &st.At, &st.Note, &detail); err != nil {
-			rows.Close()
-			return nil, apperr.Wrap(err)
+		if err := sc.Scan(&st.ID, &st.EventID, &st.Action, &st.From, &st.To, &st.ActorID, &st.ActorName, &st.At, &st.Note, &detail); err != nil {
+			return st, err
 		}
 		st.At = st.At.UTC()
 		_ = json.Unmarshal([]byte(detail), &st.Detail)
-		index[st.ID] = len(out)
-		out = append(out, st)
-	}
-	rows.Close()
-	rows, err = s.db.Query(ctx, `SELECT id, COALESCE(step_id, 0) FROM event_photos WHERE event_id = ? ORDER BY id`, id)
+		return st, nil
+	}, `SELECT id, event_id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, at, note, detail
+		FROM event_steps WHERE event_id = ? ORDER BY id`, id)
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	index := map[int64]int{}
+	for i, st := range out {
+		index[st.ID] = i
+	}
+	err = db.Each(ctx, s.db, func(sc db.Scanner) error {
 		var pid, sid int64
-		if err := rows.Scan(&pid, &sid); err != nil {
-			return nil, apperr.Wrap(err)
+		if err := sc.Scan(&pid, &sid); err != nil {
+			return err
 		}
 		if i, ok := index[sid]; ok {
 			out[i].Photos = append(out[i].Photos, pid)
 		}
+		return nil
+	}, `SELECT id, COALESCE(step_id, 0) FROM event_photos WHERE event_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
 	}
-	return out, apperr.Wrap(rows.Err())
+	return out, nil
 }
 
 // PhotoData returns one photo of an event the actor may read.

@@ -65,21 +65,15 @@ func (s *Store) CategoryByCode(ctx context.Context, code string) (*Category, err
 }
 
 // Categories lists every category, by code (top classes before their subclasses).
-func (s *Store) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+categoryCols+categoryFrom+` ORDER BY c.code`)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	defer rows.Close()
-	var out []Category
-	for rows.Next() {
-		c, err := scanCategory(rows)
+func (s *Store) Categories(ctx context.Context) (_ []Category, err error) {
+	defer apperr.Trace(&err, "events.Store.Categories")
+	return db.All(ctx, s.db, func(sc db.Scanner) (Category, error) {
+		c, err := scanCategory(sc)
 		if err != nil {
-			return nil, apperr.Wrap(err)
+			return Category{}, err
 		}
-		out = append(out, *c)
-	}
-	return out, apperr.Wrap(rows.Err())
+		return *c, nil
+	}, `SELECT `+categoryCols+categoryFrom+` ORDER BY c.code`)
 }
 
 // Leaves are the categories an event can be filed under: active subclasses,

@@ -23,16 +23,18 @@ import (
 // the step with its note and photos, leaves the notices and audits it, all
 // in one transaction.
 func (s *Store) Act(ctx context.Context, actor *auth.Actor, id int64, in StepInput) (*Event, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	cal, err := s.Cal.Calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// An event out of the actor's scope is not found, whatever the
+		// request holds; only then is the request's input judged.
 		e, err := s.eventIn(ctx, tx, actor, id, true)
 		if err != nil {
+			return err
+		}
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		cat, err := s.categoryIn(ctx, tx, e.CategoryID)
@@ -132,21 +134,15 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
 	changed := 0
 	for {
-		rows, err := s.db.Query(ctx, `SELECT id FROM events WHERE next_check_at IS NOT NULL AND next_check_at <= ?
+		ids, err := db.All(ctx, s.db, func(sc db.Scanner) (int64, error) {
+			var id int64
+			err := sc.Scan(&id)
+			return id, err
+		}, `SELECT id FROM events WHERE next_check_at IS NOT NULL AND next_check_at <= ?
 			ORDER BY next_check_at LIMIT `+strconv.Itoa(sweepBatch), now)
 		if err != nil {
 			return changed, apperr.Wrap(err)
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return changed, apperr.Wrap(err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			ok, err := s.checkDeadline(ctx, id, now)
 			if err != nil {

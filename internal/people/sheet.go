@@ -161,35 +161,11 @@ func maskCell(c Column, v string) string {
 	case "phone":
 		return pii.MaskPhone(v)
 	}
-	v = maskDigitRuns(v)
+	v = pii.MaskDigitRuns(v)
 	if utf8.RuneCountInString(v) > 40 {
 		return string([]rune(v)[:40]) + "…"
 	}
 	return v
-}
-
-// maskDigitRuns masks the middle of every run of seven or more digits (an
-// X may end it), so that an identity number or phone typed into some
-// other column does not come back whole in a report.
-func maskDigitRuns(v string) string {
-	b := []byte(v)
-	for i := 0; i < len(b); {
-		if b[i] < '0' || b[i] > '9' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || (j > i && (b[j] == 'X' || b[j] == 'x') && (j+1 == len(b) || b[j+1] < '0' || b[j+1] > '9'))) {
-			j++
-		}
-		if j-i >= 7 {
-			for k := i + 3; k < j-4; k++ {
-				b[k] = '*'
-			}
-		}
-		i = j
-	}
-	return string(b)
 }
 
 // cleanCell trims the spaces spreadsheets leave around values: ASCII and

@@ -676,13 +676,15 @@ func (s *Store) SetResidentStatus(ctx context.Context, actor *auth.Actor, id int
 	if len([]rune(note)) > 500 {
 		f.Add("note", "field.too_long", 500)
 	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
 	var out *Resident
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// A resident out of the actor's scope is not found, whatever the
+		// request holds; only then is the request's input judged.
 		r, err := s.residentIn(ctx, tx, actor.Scope(PermWrite), id)
 		if err != nil {
+			return err
+		}
+		if err := f.Err(); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE residents SET status = ?, status_on = ?, updated_at = ? WHERE id = ?`, status, day, s.now(), id); err != nil {

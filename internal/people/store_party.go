@@ -455,12 +455,14 @@ func (s *Store) RecordHours(ctx context.Context, actor *auth.Actor, memberID, po
 	if utf8.RuneCountInString(note) > 500 {
 		f.Add("note", "field.too_long", 500)
 	}
-	if err := f.Err(); err != nil {
-		return err
-	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		// A member out of the actor's scope is not found, whatever the
+		// request holds; only then is the request's input judged.
 		m, err := s.memberIn(ctx, tx, actor.Scope(PermWrite), memberID)
 		if err != nil {
+			return err
+		}
+		if err := f.Err(); err != nil {
 			return err
 		}
 		if m.RegisteredCommunityID == 0 {

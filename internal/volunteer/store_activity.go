@@ -238,12 +238,13 @@ func (s *Store) insertActivity(ctx context.Context, tx *db.Tx, actor *auth.Actor
 // cancelled with it.
 func (s *Store) CancelActivity(ctx context.Context, actor *auth.Actor, id int64, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason); err != nil {
-		return err
-	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		// Out of scope is not found, whatever the request holds.
 		a, err := s.activityIn(ctx, tx, actor.Scope(PermManage), id)
 		if err != nil {
+			return err
+		}
+		if err := checkReason(reason); err != nil {
 			return err
 		}
 		if a.Status != "published" {

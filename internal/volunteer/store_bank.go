@@ -16,6 +16,7 @@ import (
 	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/date"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/pii"
 )
 
 const merchantWord = "商户"
@@ -68,7 +69,21 @@ func (s *Store) Merchant(ctx context.Context, actor *auth.Actor, id int64) (*Mer
 	if mine, err := s.MyMerchant(ctx, actor); err == nil && mine.ID == id {
 		return mine, nil
 	}
-	return s.merchantIn(ctx, s.db, actor.Scope(PermBank), id)
+	m, err := s.merchantIn(ctx, s.db, actor.Scope(PermBank), id)
+	if err != nil {
+		return nil, err
+	}
+	maskContact(actor, m)
+	return m, nil
+}
+
+// maskContact masks the phone in a merchant's contact (a person's name and
+// mobile) for a reader who neither runs the love bank's merchants nor the
+// volunteer service: an auditor sees 139****0007.
+func maskContact(actor *auth.Actor, m *Merchant) {
+	if !actor.Has(PermBankAd) && !actor.Has(PermManage) {
+		m.Contact = pii.MaskDigitRuns(m.Contact)
+	}
 }
 
 // MyMerchant returns the merchant the actor works at as staff.
@@ -109,6 +124,7 @@ func (s *Store) ListMerchants(ctx context.Context, actor *auth.Actor) ([]Merchan
 		if err != nil {
 			return nil, apperr.Wrap(err)
 		}
+		maskContact(actor, m)
 		out = append(out, *m)
 	}
 	return out, apperr.Wrap(rows.Err())
@@ -217,13 +233,14 @@ func (s *Store) Staff(ctx context.Context, actor *auth.Actor, merchantID int64) 
 
 // AddItem adds an item to a merchant's list.
 func (s *Store) AddItem(ctx context.Context, actor *auth.Actor, merchantID int64, in ItemInput) (*Item, error) {
-	price, err := in.validate()
-	if err != nil {
-		return nil, err
-	}
 	var out *Item
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		// Out of scope is not found, whatever the request holds.
 		m, err := s.merchantIn(ctx, tx, actor.Scope(PermBankAd), merchantID)
+		if err != nil {
+			return err
+		}
+		price, err := in.validate()
 		if err != nil {
 			return err
 		}

@@ -20,13 +20,14 @@ import (
 
 // AddEntry adds a training, award or evaluation to a volunteer's record.
 func (s *Store) AddEntry(ctx context.Context, actor *auth.Actor, volunteerID int64, in EntryInput) (*Entry, error) {
-	on, err := in.validate(s.Now())
-	if err != nil {
-		return nil, err
-	}
 	var out *Entry
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		// Out of scope is not found, whatever the request holds.
 		v, err := s.volunteerIn(ctx, tx, actor.Scope(PermManage), volunteerID)
+		if err != nil {
+			return err
+		}
+		on, err := in.validate(s.Now())
 		if err != nil {
 			return err
 		}

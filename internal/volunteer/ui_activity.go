@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -284,10 +285,20 @@ func (u *UI) signUpFor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// An activity out of scope is not found, whatever the form holds; the
+	// shift must be one of the activity's.
+	act, err := u.Store.Activity(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
 	to := fmt.Sprintf("/volunteer/activities/%d", id)
+	shiftID := form.Int64("shift_id")
+	if !slices.ContainsFunc(act.Shifts, func(sh Shift) bool { return sh.ID == shiftID }) {
+		return failFlash(w, r, to, apperr.FieldInvalid("shift_id", "field.bad_choice"))
+	}
 	vid, err := u.volunteerByNumber(r, actor, form.Trim("number"))
 	if err == nil {
-		_, err = u.Store.SignUp(r.Context(), actor, form.Int64("shift_id"), vid)
+		_, err = u.Store.SignUp(r.Context(), actor, shiftID, vid)
 	}
 	if err != nil {
 		return failFlash(w, r, to, err)

@@ -98,6 +98,29 @@ func Wrap(cause error) error {
 	return As(cause)
 }
 
+// Trace, deferred at the top of a method with a named error result, names
+// where an unexpected error arose: a fault (see IsFault) becomes an *Error
+// as Wrap makes it, its cause prefixed with the place that format and args
+// describe, such as "events.Store.Act(12)", so that the log line says where
+// it failed. The user's errors (not found, invalid, forbidden…) pass
+// unchanged, and the code and message of a fault stay what they were, so
+// the HTTP status does not change.
+//
+//	func (s *Store) Get(ctx context.Context, id int64) (_ *Thing, err error) {
+//		defer apperr.Trace(&err, "things.Store.Get(%d)", id)
+func Trace(errp *error, format string, args ...any) {
+	if *errp == nil {
+		return
+	}
+	ae := As(*errp)
+	if ae.Code != Internal && ae.Code != Unavailable {
+		return
+	}
+	traced := *ae
+	traced.Cause = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ae.Cause)
+	*errp = &traced
+}
+
 // As returns a non-nil err as an *Error, wrapping it as Unavailable if the
 // database failed for a moment and as Internal if it is anything else.
 func As(err error) *Error {

@@ -117,31 +117,26 @@ func (p *Problem) Error() string { return fmt.Sprintf("audit entry %d: %s", p.Se
 // Verify walks the whole log in order and returns the number of good rows, and
 // a *Problem naming the first bad row if the chain is broken.
 func Verify(ctx context.Context, q db.Querier) (int64, error) {
-	rows, err := q.Query(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor, ip, action, entity, entity_id, detail, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
 	var n, lastSeq int64
 	lastHash := ""
-	for rows.Next() {
-		var r Row
-		if err := rows.Scan(&r.Seq, &r.At, &r.ActorID, &r.Actor, &r.IP, &r.Action, &r.Entity, &r.EntityID, &r.Detail, &r.PrevHash, &r.Hash); err != nil {
-			return n, err
+	err := db.Each(ctx, q, func(sc db.Scanner) error {
+		r, err := scanRow(sc)
+		if err != nil {
+			return err
 		}
 		switch {
 		case r.Seq != lastSeq+1:
-			return n, &Problem{Seq: lastSeq + 1, Reason: "missing (removed)"}
+			return &Problem{Seq: lastSeq + 1, Reason: "missing (removed)"}
 		case r.PrevHash != lastHash:
-			return n, &Problem{Seq: r.Seq, Reason: "does not follow the entry before it"}
+			return &Problem{Seq: r.Seq, Reason: "does not follow the entry before it"}
 		case r.computeHash() != r.Hash:
-			return n, &Problem{Seq: r.Seq, Reason: "changed after it was written"}
+			return &Problem{Seq: r.Seq, Reason: "changed after it was written"}
 		}
 		lastSeq, lastHash = r.Seq, r.Hash
 		n++
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT `+rowCols+` FROM audit_log ORDER BY seq`)
+	if err != nil {
 		return n, err
 	}
 	var headSeq int64
@@ -250,19 +245,15 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Row, error) {
 	if f.Offset > 0 {
 		page += ` OFFSET ` + strconv.Itoa(f.Offset)
 	}
-	rows, err := q.Query(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor, ip, action, entity, entity_id, detail, prev_hash, hash
-		FROM audit_log WHERE `+where+` ORDER BY seq DESC`+page, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Row
-	for rows.Next() {
-		var r Row
-		if err := rows.Scan(&r.Seq, &r.At, &r.ActorID, &r.Actor, &r.IP, &r.Action, &r.Entity, &r.EntityID, &r.Detail, &r.PrevHash, &r.Hash); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.All(ctx, q, scanRow, `SELECT `+rowCols+` FROM audit_log WHERE `+where+` ORDER BY seq DESC`+page, args...)
+}
+
+// rowCols are the columns of audit_log that scanRow reads, in its order.
+const rowCols = `seq, at, COALESCE(actor_id, 0), actor, ip, action, entity, entity_id, detail, prev_hash, hash`
+
+// scanRow reads one row of a SELECT of rowCols.
+func scanRow(sc db.Scanner) (Row, error) {
+	var r Row
+	err := sc.Scan(&r.Seq, &r.At, &r.ActorID, &r.Actor, &r.IP, &r.Action, &r.Entity, &r.EntityID, &r.Detail, &r.PrevHash, &r.Hash)
+	return r, err
 }

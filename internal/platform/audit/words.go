@@ -285,19 +285,16 @@ func NamesFrom(q db.Querier, query string) Namer {
 		if len(args) == 0 {
 			return out, nil
 		}
-		rows, err := q.Query(ctx, fmt.Sprintf(query, db.Placeholders(len(args))), args...)
+		err := db.Each(ctx, q, func(sc db.Scanner) error {
+			var id int64
+			var name string
+			err := sc.Scan(&id, &name)
+			out[strconv.FormatInt(id, 10)] = name
+			return err
+		}, fmt.Sprintf(query, db.Placeholders(len(args))), args...)
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				return nil, err
-			}
-			out[strconv.FormatInt(id, 10)] = name
-		}
-		return out, rows.Err()
+		return out, nil
 	}
 }

@@ -308,20 +308,14 @@ func (s *Store) checkManages(ctx context.Context, q db.Querier, actor *Actor, id
 	if actor.System {
 		return nil
 	}
-	rows, err := q.Query(ctx, `SELECT role, unit_id FROM user_roles WHERE user_id = ?`, id)
+	specs, err := db.All(ctx, q, func(sc db.Scanner) (GrantSpec, error) {
+		var g GrantSpec
+		err := sc.Scan(&g.Role, &g.UnitID)
+		return g, err
+	}, `SELECT role, unit_id FROM user_roles WHERE user_id = ?`, id)
 	if err != nil {
 		return err
 	}
-	var specs []GrantSpec
-	for rows.Next() {
-		var g GrantSpec
-		if err := rows.Scan(&g.Role, &g.UnitID); err != nil {
-			rows.Close()
-			return err
-		}
-		specs = append(specs, g)
-	}
-	rows.Close()
 	if len(specs) == 0 {
 		return apperr.NotFoundf("auth.the_user")
 	}
@@ -510,22 +504,17 @@ type Token struct {
 
 // Tokens lists a user's API tokens, newest first, for the user themselves
 // or an actor who manages them.
-func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) ([]Token, error) {
+func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) (_ []Token, err error) {
+	defer apperr.Trace(&err, "auth.Store.Tokens(%q)", username)
 	id, err := s.managedUserID(ctx, s.db, actor, username)
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, id)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
+	return db.All(ctx, s.db, func(sc db.Scanner) (Token, error) {
 		t := Token{Username: strings.ToLower(username)}
 		var last, revoked sql.NullTime
-		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &last, &revoked); err != nil {
-			return nil, apperr.Wrap(err)
+		if err := sc.Scan(&t.ID, &t.Name, &t.CreatedAt, &last, &revoked); err != nil {
+			return t, err
 		}
 		if last.Valid {
 			t.LastUsed = &last.Time
@@ -533,9 +522,8 @@ func (s *Store) Tokens(ctx context.Context, actor *Actor, username string) ([]To
 		if revoked.Valid {
 			t.RevokedAt = &revoked.Time
 		}
-		out = append(out, t)
-	}
-	return out, apperr.Wrap(rows.Err())
+		return t, nil
+	}, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, id)
 }
 
 // RevokeToken stops an API token from working, for good. Its owner or an
@@ -621,23 +609,14 @@ func (s *Store) loadActor(ctx context.Context, userID int64, ip string) (*Actor,
 
 // grants returns a user's roles with their units' places in the tree.
 func (s *Store) grants(ctx context.Context, q db.Querier, userID int64) ([]Grant, error) {
-	rows, err := q.Query(ctx, `SELECT role, unit_id FROM user_roles WHERE user_id = ? ORDER BY unit_id, role`, userID)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	var out []Grant
 	var ids []int64
-	for rows.Next() {
+	out, err := db.All(ctx, q, func(sc db.Scanner) (Grant, error) {
 		var g Grant
-		if err := rows.Scan(&g.Role, &g.UnitID); err != nil {
-			rows.Close()
-			return nil, apperr.Wrap(err)
-		}
-		out = append(out, g)
+		err := sc.Scan(&g.Role, &g.UnitID)
 		ids = append(ids, g.UnitID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return g, err
+	}, `SELECT role, unit_id FROM user_roles WHERE user_id = ? ORDER BY unit_id, role`, userID)
+	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	units, err := s.Units.UnitsByID(ctx, q, ids)

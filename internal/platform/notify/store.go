@@ -29,10 +29,11 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 // Send leaves m for each of users (once per user, in the order given;
 // users that no longer exist are passed over) in tx, and queues their
 // delivery beyond the app for when tx commits.
-func (s *Store) Send(ctx context.Context, tx *db.Tx, users []int64, m Message) error {
+func (s *Store) Send(ctx context.Context, tx *db.Tx, users []int64, m Message) (err error) {
+	defer apperr.Trace(&err, "notify.Store.Send(%s)", m.Kind)
 	msg, err := encode(m)
 	if err != nil {
-		return apperr.Wrap(err)
+		return err
 	}
 	ts := "?"
 	if tx.Engine() == db.Postgres {
@@ -47,14 +48,14 @@ func (s *Store) Send(ctx context.Context, tx *db.Tx, users []int64, m Message) e
 		}
 		seen[u] = true
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO notify_messages (user_id, subject_type, subject_id, kind, message, created_at)
+		err = tx.QueryRow(ctx, `INSERT INTO notify_messages (user_id, subject_type, subject_id, kind, message, created_at)
 			SELECT id, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), `+ts+` FROM users WHERE id = ? RETURNING id`,
 			m.Subject.Type, m.Subject.ID, m.Kind, msg, now, u).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
-			return apperr.Wrap(err)
+			return err
 		}
 		ids = append(ids, id)
 	}
@@ -66,41 +67,41 @@ func (s *Store) Send(ctx context.Context, tx *db.Tx, users []int64, m Message) e
 
 // List returns a page of the user's notifications, newest first (limit
 // rows from offset), and how many they have in all.
-func (s *Store) List(ctx context.Context, userID int64, offset, limit int) ([]Notification, int, error) {
+func (s *Store) List(ctx context.Context, userID int64, offset, limit int) (_ []Notification, _ int, err error) {
+	defer apperr.Trace(&err, "notify.Store.List(%d)", userID)
 	if userID == 0 {
 		return nil, 0, nil
 	}
 	var total int
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM notify_messages WHERE user_id = ?`, userID).Scan(&total); err != nil {
-		return nil, 0, apperr.Wrap(err)
+		return nil, 0, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM notify_messages WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+	list, err := db.All(ctx, s.db, scan, `SELECT `+cols+` FROM notify_messages WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
 		userID, limit, offset)
-	if err != nil {
-		return nil, 0, apperr.Wrap(err)
-	}
-	list, err := scan(rows)
 	return list, total, err
 }
 
 // Unread counts the user's unread notifications.
-func (s *Store) Unread(ctx context.Context, userID int64) (int, error) {
+func (s *Store) Unread(ctx context.Context, userID int64) (_ int, err error) {
+	defer apperr.Trace(&err, "notify.Store.Unread(%d)", userID)
 	var n int
-	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM notify_messages WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
-	return n, apperr.Wrap(err)
+	err = s.db.QueryRow(ctx, `SELECT COUNT(*) FROM notify_messages WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
+	return n, err
 }
 
 // MarkRead marks all of the user's notifications read.
-func (s *Store) MarkRead(ctx context.Context, userID int64) error {
-	_, err := s.db.Exec(ctx, `UPDATE notify_messages SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, s.now(), userID)
-	return apperr.Wrap(err)
+func (s *Store) MarkRead(ctx context.Context, userID int64) (err error) {
+	defer apperr.Trace(&err, "notify.Store.MarkRead(%d)", userID)
+	_, err = s.db.Exec(ctx, `UPDATE notify_messages SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, s.now(), userID)
+	return err
 }
 
 // Open marks one of the user's notifications read and returns it; another
 // user's, or one that is gone, is not found.
-func (s *Store) Open(ctx context.Context, userID, id int64) (*Notification, error) {
+func (s *Store) Open(ctx context.Context, userID, id int64) (_ *Notification, err error) {
+	defer apperr.Trace(&err, "notify.Store.Open(%d)", id)
 	if _, err := s.db.Exec(ctx, `UPDATE notify_messages SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, s.now(), id, userID); err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
 	n, err := s.byID(ctx, id)
 	if err != nil {
@@ -114,11 +115,7 @@ func (s *Store) Open(ctx context.Context, userID, id int64) (*Notification, erro
 
 // byID returns one notification, or nil when it is gone (its user deleted).
 func (s *Store) byID(ctx context.Context, id int64) (*Notification, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM notify_messages WHERE id = ?`, id)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	list, err := scan(rows)
+	list, err := db.All(ctx, s.db, scan, `SELECT `+cols+` FROM notify_messages WHERE id = ?`, id)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
@@ -127,24 +124,19 @@ func (s *Store) byID(ctx context.Context, id int64) (*Notification, error) {
 
 const cols = `id, user_id, subject_type, subject_id, kind, message, created_at, read_at`
 
-// scan reads the rows of a SELECT of cols and closes them.
-func scan(rows *sql.Rows) ([]Notification, error) {
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		var n Notification
-		var msg string
-		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.UserID, &n.Subject.Type, &n.Subject.ID, &n.Kind, &msg, &n.CreatedAt, &read); err != nil {
-			return nil, apperr.Wrap(err)
-		}
-		n.CreatedAt = n.CreatedAt.UTC()
-		if read.Valid {
-			t := read.Time.UTC()
-			n.ReadAt = &t
-		}
-		n.decode(msg)
-		out = append(out, n)
+// scan reads one row of a SELECT of cols.
+func scan(r db.Scanner) (Notification, error) {
+	var n Notification
+	var msg string
+	var read sql.NullTime
+	if err := r.Scan(&n.ID, &n.UserID, &n.Subject.Type, &n.Subject.ID, &n.Kind, &msg, &n.CreatedAt, &read); err != nil {
+		return n, err
 	}
-	return out, apperr.Wrap(rows.Err())
+	n.CreatedAt = n.CreatedAt.UTC()
+	if read.Valid {
+		t := read.Time.UTC()
+		n.ReadAt = &t
+	}
+	n.decode(msg)
+	return n, nil
 }

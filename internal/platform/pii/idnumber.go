@@ -86,6 +86,30 @@ func MaskPhone(p string) string {
 	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
 }
 
+// MaskDigitRuns masks the middle of every run of seven or more digits (an
+// X may end it), so that an identity number or phone typed into free text
+// (a note, a contact) does not come back whole.
+func MaskDigitRuns(v string) string {
+	b := []byte(v)
+	for i := 0; i < len(b); {
+		if b[i] < '0' || b[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || (j > i && (b[j] == 'X' || b[j] == 'x') && (j+1 == len(b) || b[j+1] < '0' || b[j+1] > '9'))) {
+			j++
+		}
+		if j-i >= 7 {
+			for k := i + 3; k < j-4; k++ {
+				b[k] = '*'
+			}
+		}
+		i = j
+	}
+	return string(b)
+}
+
 // NormalizePhone keeps the digits of a phone number (and a leading +).
 func NormalizePhone(p string) string {
 	var b strings.Builder

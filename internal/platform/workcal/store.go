@@ -95,44 +95,37 @@ func (s *Store) Invalidate() {
 
 // Years lists the years the calendar holds, each with its exceptions by
 // date: two queries, whatever the number of years.
-func (s *Store) Years(ctx context.Context) ([]Year, error) {
-	rows, err := s.DB.Query(ctx, `SELECT year, hours, provisional FROM work_calendar_years ORDER BY year`)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	var out []Year
-	index := map[int]int{}
-	for rows.Next() {
+func (s *Store) Years(ctx context.Context) (_ []Year, err error) {
+	defer apperr.Trace(&err, "workcal.Store.Years")
+	out, err := db.All(ctx, s.DB, func(r db.Scanner) (Year, error) {
 		var y Year
 		var h string
-		if err := rows.Scan(&y.Year, &h, &y.Provisional); err != nil {
-			rows.Close()
-			return nil, apperr.Wrap(err)
-		}
+		err := r.Scan(&y.Year, &h, &y.Provisional)
 		y.Hours, _ = ParseHours(h)
-		index[y.Year] = len(out)
-		out = append(out, y)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	rows, err = s.DB.Query(ctx, `SELECT year, day, kind, name FROM work_calendar_days ORDER BY day`)
+		return y, err
+	}, `SELECT year, hours, provisional FROM work_calendar_years ORDER BY year`)
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	index := map[int]int{}
+	for i, y := range out {
+		index[y.Year] = i
+	}
+	err = db.Each(ctx, s.DB, func(r db.Scanner) error {
 		var year int
 		var d Day
-		if err := rows.Scan(&year, &d.Date, &d.Kind, &d.Name); err != nil {
-			return nil, apperr.Wrap(err)
+		if err := r.Scan(&year, &d.Date, &d.Kind, &d.Name); err != nil {
+			return err
 		}
 		if i, ok := index[year]; ok {
 			out[i].Days = append(out[i].Days, d)
 		}
+		return nil
+	}, `SELECT year, day, kind, name FROM work_calendar_days ORDER BY day`)
+	if err != nil {
+		return nil, err
 	}
-	return out, apperr.Wrap(rows.Err())
+	return out, nil
 }
 
 // ParseDays reads one exception per line, "2026-10-01 国庆节" (kind given
@@ -156,7 +149,8 @@ func ParseDays(field string, year int, kind DayKind, text string) ([]Day, error)
 }
 
 // SetYear replaces one year's hours and exceptions.
-func (s *Store) SetYear(ctx context.Context, actor *auth.Actor, y Year) error {
+func (s *Store) SetYear(ctx context.Context, actor *auth.Actor, y Year) (err error) {
+	defer apperr.Trace(&err, "workcal.Store.SetYear(%d)", y.Year)
 	if !actor.Has(PermManage) {
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
@@ -171,7 +165,7 @@ func (s *Store) SetYear(ctx context.Context, actor *auth.Actor, y Year) error {
 			return apperr.FieldInvalid("days", "workcal.bad_day", 1)
 		}
 	}
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if err := putYear(ctx, tx, y, time.Now().UTC()); err != nil {
 			return err
 		}
@@ -184,12 +178,12 @@ func (s *Store) SetYear(ctx context.Context, actor *auth.Actor, y Year) error {
 
 func putYear(ctx context.Context, tx *db.Tx, y Year, now time.Time) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM work_calendar_days WHERE year = ?`, y.Year); err != nil {
-		return apperr.Wrap(err)
+		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO work_calendar_years (year, hours, provisional, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (year) DO UPDATE SET hours = excluded.hours, provisional = excluded.provisional, updated_at = excluded.updated_at`,
 		y.Year, FormatHours(y.Hours), y.Provisional, now); err != nil {
-		return apperr.Wrap(err)
+		return err
 	}
 	seen := map[string]bool{}
 	for _, d := range y.Days {
@@ -198,7 +192,7 @@ func putYear(ctx context.Context, tx *db.Tx, y Year, now time.Time) error {
 		}
 		seen[d.Date] = true
 		if _, err := tx.Exec(ctx, `INSERT INTO work_calendar_days (day, year, kind, name) VALUES (?, ?, ?, ?)`, d.Date, y.Year, string(d.Kind), d.Name); err != nil {
-			return apperr.Wrap(err)
+			return err
 		}
 	}
 	return nil
@@ -208,23 +202,17 @@ func putYear(ctx context.Context, tx *db.Tx, y Year, now time.Time) error {
 // the database does not hold yet (the current and next year at least), so
 // that a new installation computes deadlines on real holidays. Years the
 // district has set are left alone.
-func (s *Store) EnsureDefaults(ctx context.Context, now time.Time) error {
+func (s *Store) EnsureDefaults(ctx context.Context, now time.Time) (err error) {
+	defer apperr.Trace(&err, "workcal.Store.EnsureDefaults")
 	have := map[int]bool{}
-	rows, err := s.DB.Query(ctx, `SELECT year FROM work_calendar_years`)
-	if err != nil {
-		return apperr.Wrap(err)
-	}
-	for rows.Next() {
+	err = db.Each(ctx, s.DB, func(r db.Scanner) error {
 		var y int
-		if err := rows.Scan(&y); err != nil {
-			rows.Close()
-			return apperr.Wrap(err)
-		}
+		err := r.Scan(&y)
 		have[y] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return apperr.Wrap(err)
+		return err
+	}, `SELECT year FROM work_calendar_years`)
+	if err != nil {
+		return err
 	}
 	var missing []Year
 	shipped := map[int]bool{}
