@@ -17,6 +17,9 @@ const files = {
   "leaflet/dist/images/marker-shadow.png": "images/marker-shadow.png",
   "leaflet/dist/images/layers.png": "images/layers.png",
   "leaflet/dist/images/layers-2x.png": "images/layers-2x.png",
+  "leaflet.markercluster/dist/leaflet.markercluster-global.js": "leaflet.markercluster-global.js",
+  "leaflet.markercluster/dist/MarkerCluster.Default.css": "MarkerCluster.Default.css",
+  "leaflet.heat/dist/leaflet-heat-global.js": "leaflet-heat-global.js",
   "jsqr/dist/jsQR.js": "jsQR.js",
 };
 const check = process.argv.includes("--check");

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/web"
 	"grassroots/internal/volunteer"
 )
 
@@ -154,6 +156,33 @@ func (m *Main) open(ctx context.Context, cfg app.Config) (*app.App, error) {
 	return app.Open(ctx, cfg)
 }
 
+// basemap checks the tile URL templates and their attribution: each an
+// http(s) URL with {z}, {x} and {y}, and the attribution given with them.
+func basemap(tiles []string, attribution string) (web.Basemap, error) {
+	attribution = strings.TrimSpace(attribution)
+	if len(tiles) == 0 {
+		if attribution != "" {
+			return web.Basemap{}, errors.New("--tiles-attribution needs --tiles")
+		}
+		return web.Basemap{}, nil
+	}
+	for _, t := range tiles {
+		u, err := url.Parse(strings.ReplaceAll(t, "{s}", "a"))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return web.Basemap{}, fmt.Errorf("--tiles %q: not an http(s) URL", t)
+		}
+		for _, v := range []string{"{z}", "{x}", "{y}"} {
+			if !strings.Contains(t, v) {
+				return web.Basemap{}, fmt.Errorf("--tiles %q: no %s in the URL template", t, v)
+			}
+		}
+	}
+	if attribution == "" {
+		return web.Basemap{}, errors.New("--tiles needs --tiles-attribution: the text the tile server's terms ask to show on the map, like \"© OpenStreetMap contributors\"")
+	}
+	return web.Basemap{Tiles: tiles, Attribution: attribution}, nil
+}
+
 func (m *Main) serve(ctx context.Context, args []string) error {
 	var cfg app.Config
 	fs := m.flags("serve", &cfg)
@@ -163,8 +192,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	residents := fs.Int("residents", 0, "with --demo: house about this many residents instead (for a quick trial)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (behind a load balancer)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (served over HTTPS)")
-	fs.StringVar(&cfg.Tiles, "tiles", m.Getenv("GRASSROOTS_TILES"), "map tile URL template, like https://tile.example/{z}/{x}/{y}.png")
+	tiles := strings.Fields(m.Getenv("GRASSROOTS_TILES"))
+	fromEnv := len(tiles) > 0
+	fs.Func("tiles", "map tile URL template with {z}, {x}, {y} (and {s} for subdomains a, b, c); repeat for layers drawn over it, like labels", func(v string) error {
+		if fromEnv {
+			tiles, fromEnv = nil, false
+		}
+		tiles = append(tiles, v)
+		return nil
+	})
+	attribution := fs.String("tiles-attribution", m.Getenv("GRASSROOTS_TILES_ATTRIBUTION"), "with --tiles: the attribution the tile server's terms ask for, shown on every map")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.Basemap, err = basemap(tiles, *attribution); err != nil {
 		return err
 	}
 	a, err := m.open(ctx, cfg)

@@ -144,3 +144,71 @@ func TestServe(t *testing.T) {
 		t.Errorf("serve --demo did not say how to log in:\n%s", out.String())
 	}
 }
+
+// TestServeBasemap serves with two tile layers (天地图's vector map and
+// its labels) and their attribution: every page carries them for the maps,
+// and the Content-Security-Policy lets the browser fetch the tiles. Tiles
+// without an attribution, or a template without {z}, are refused.
+func TestServeBasemap(t *testing.T) {
+	const (
+		vec  = "https://t0.tianditu.gov.cn/vec_w/wmts?LAYER=vec&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=K"
+		cva  = "https://t0.tianditu.gov.cn/cva_w/wmts?LAYER=cva&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=K"
+		osm  = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+		attr = "天地图 © 国家地理信息公共服务平台"
+	)
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		err  string
+	}{
+		{args: []string{"--tiles", vec}, err: "--tiles needs --tiles-attribution"},
+		{args: []string{"--tiles", "https://tile.example/{x}/{y}.png", "--tiles-attribution", "x"}, err: "no {z}"},
+		{args: []string{"--tiles", "tile.example/{z}/{x}/{y}.png", "--tiles-attribution", "x"}, err: "not an http(s) URL"},
+		{args: []string{"--tiles-attribution", attr}, err: "--tiles-attribution needs --tiles"},
+		{env: map[string]string{"GRASSROOTS_TILES": osm}, err: "--tiles needs --tiles-attribution"},
+	} {
+		m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return c.env[k] }}
+		err := m.Run(t.Context(), append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, c.args...))
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("serve %q %v: %v, want %q", c.args, c.env, err, c.err)
+		}
+	}
+	ready := make(chan string, 1)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { ready <- a },
+		Getenv: func(k string) string { return map[string]string{"GRASSROOTS_TILES": osm}[k] }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		// The flags replace the environment's tiles.
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbtest.URL(t, db.SQLite), "--data", t.TempDir(),
+			"--tiles", vec, "--tiles", cva, "--tiles-attribution", attr})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not become ready")
+	}
+	defer func() {
+		cancel()
+		<-done
+	}()
+	resp, err := http.Get(fmt.Sprintf("http://%s/login", addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := `data-tiles="` + strings.ReplaceAll(vec+" "+cva, "&", "&amp;") + `" data-tiles-attribution="` + attr + `"`
+	if !strings.Contains(string(body), want) {
+		t.Errorf("the login page lacks %s:\n%s", want, body)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: blob: https://t0.tianditu.gov.cn;") {
+		t.Errorf("Content-Security-Policy: %s", csp)
+	}
+	if strings.Contains(string(body), "openstreetmap") {
+		t.Error("the environment's tiles stayed beside the flags'")
+	}
+}

@@ -38,9 +38,9 @@ type Config struct {
 	TrustProxy bool
 	// SecureCookies marks cookies Secure, for HTTPS deployments.
 	SecureCookies bool
-	// Tiles is a map tile URL template ({z}/{x}/{y}) for the maps; empty,
-	// the maps draw boundaries on a plain background (no outside requests).
-	Tiles string
+	// Basemap is the tile server behind the maps; without one the maps
+	// draw labelled boundaries on a plain background (no outside requests).
+	Basemap web.Basemap
 	// PIIKey holds the personal-data keys (base64, comma-separated) when
 	// they come from the environment; empty, they live in DataDir/pii.key.
 	PIIKey string
@@ -133,7 +133,7 @@ func open(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	a.Notify = notify.NewStore(d)
 	a.Notify.RegisterJobs(a.Jobs, nil)
 	a.env = &module.Env{DB: d, Vault: a.Vault, Jobs: a.Jobs, Notify: a.Notify, Names: audit.NewNames(), Config: module.Config{
-		DataDir: cfg.DataDir, Tiles: cfg.Tiles, TrustProxy: cfg.TrustProxy, SecureCookies: cfg.SecureCookies}}
+		DataDir: cfg.DataDir, TrustProxy: cfg.TrustProxy, SecureCookies: cfg.SecureCookies}}
 	for _, m := range a.Modules {
 		if err := m.Open(ctx, a.env); err != nil {
 			return nil, fmt.Errorf("open module %s: %w", m.Name(), err)
@@ -195,7 +195,7 @@ func (a *App) handler() (http.Handler, *web.Routes, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r.Tiles = a.Config.Tiles
+	r.Basemap = a.Config.Basemap
 	r.Badges = a.badges
 	r.AddNav(web.NavItem{Key: "nav.home", Href: "/", Order: 0})
 	public := http.NewServeMux()
@@ -224,11 +224,22 @@ func (a *App) handler() (http.Handler, *web.Routes, error) {
 
 	public.Handle("/", web.RequireLogin(private))
 	return web.Chain(public, Get[*auth.Store](a), web.Options{TrustProxy: a.Config.TrustProxy, SecureCookies: a.Config.SecureCookies,
-		ExtraImgSrc: tileOrigin(a.Config.Tiles)}), rt, nil
+		ExtraImgSrc: tileOrigins(a.Config.Basemap.Tiles)}), rt, nil
 }
 
-// tileOrigin is the scheme and host of a tile URL template, for the
-// Content-Security-Policy.
+// tileOrigins is the scheme and host of each tile URL template, separated
+// by spaces, for the Content-Security-Policy.
+func tileOrigins(tiles []string) string {
+	var out []string
+	for _, t := range tiles {
+		if o := tileOrigin(t); o != "" && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// tileOrigin is the scheme and host of a tile URL template.
 func tileOrigin(tiles string) string {
 	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0").Replace(tiles))
 	if err != nil || u.Host == "" {

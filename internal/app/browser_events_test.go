@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +16,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"grassroots/internal/app/apptest"
+	"grassroots/internal/org"
+	"grassroots/internal/platform/auth"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/geo"
 )
 
 // TestBrowserEventWorkflow takes one event through every stage in Chromium
@@ -168,12 +172,78 @@ func TestBrowserEventWorkflow(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
-	login("street1", "/events/map?state=closed")
-	err = chromedp.Do(ctx, chromedp.WaitVisible(css(`.map.leaflet-container path`)))
-	if err != nil {
-		t.Fatalf("map: %v", err)
+	// It draws the street framed, its units' outlines named, the closed
+	// event's marker and a scale, with nothing in the console, at 1280 px and
+	// on a phone.
+	var mu sync.Mutex
+	var console []string
+	cctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		for m, err := range chromedp.Console(cctx) {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				console = append(console, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	for _, u := range []struct {
+		id   int64
+		rect *geo.Boundary
+	}{{e.Street1.ID, geo.Rect(115.98, 29.69, 116.01, 29.72)}, {e.Community1.ID, geo.Rect(115.99, 29.695, 116.01, 29.715)}} {
+		b := u.rect.GeoJSON()
+		if _, err := e.Orgs.UpdateUnit(context.Background(), auth.SystemActor("test"), u.id, org.UnitPatch{Boundary: &b}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	screenshot(t, ctx, "events-map-desktop")
+	login("street1", "/events/map?state=closed")
+	for _, phone := range []bool{false, true} {
+		name := "events-map-desktop"
+		if phone {
+			name = "events-map-phone"
+			err = chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Reload())
+		}
+		if err == nil {
+			err = chromedp.Do(ctx, chromedp.WaitVisible(css(`.map[data-map-ready] .ev-marker.st-closed`)),
+				chromedp.WaitVisible(css(`.map[data-map-ready] .leaflet-control-scale`)))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		drawn, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int](`({
+			frame: document.querySelectorAll('.map path[stroke="#b8232a"]').length,
+			outlines: document.querySelectorAll('.map path').length,
+			labels: Array.from(document.querySelectorAll('.map .unit-label')).filter(l => l.textContent.trim() !== '' && l.offsetParent !== null).length,
+			legend: document.querySelectorAll('.map-legend .ev-marker').length,
+			wide: document.documentElement.scrollWidth > window.innerWidth ? 1 : 0})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if drawn["frame"] != 1 || drawn["outlines"] < 3 || drawn["labels"] < 1 || drawn["legend"] < 7 || drawn["wide"] != 0 {
+			t.Errorf("%s draws %v: want the street framed, outlines, a label, the legend and no sideways scrolling", name, drawn)
+		}
+		screenshot(t, ctx, name)
+	}
+	// The heat layer of the closed event's category draws on its canvas.
+	err = chromedp.Do(ctx, chromedp.SetValue(css(`select[data-heat-for]`), "0101"),
+		ignore(chromedp.Evaluate[bool](`document.querySelector('select[data-heat-for]').dispatchEvent(new Event('change'))`)),
+		chromedp.WaitVisible(css(`.map canvas.leaflet-heatmap-layer`)))
+	if err != nil {
+		t.Errorf("heat layer: %v", err)
+	}
+	screenshot(t, ctx, "events-map-heat-phone")
+	mu.Lock()
+	if len(console) > 0 {
+		t.Errorf("the map wrote to the console:\n%s", strings.Join(console, "\n"))
+	}
+	mu.Unlock()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Do(ctx, chromedp.Navigate(base+"/events/indicators"), chromedp.WaitVisible(css(`#indicators`)), chromedp.Sleep(200*time.Millisecond))
 	if err != nil {
 		t.Fatalf("indicators: %v", err)

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -125,7 +124,7 @@ func (u *UI) gridsOf(ctx context.Context, actor *auth.Actor, perm auth.Perm, und
 		opts = append(opts, web.Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Code + " " + g.Name})
 		if g.Boundary != "" {
 			fs = append(fs, map[string]any{"type": "Feature", "geometry": json.RawMessage(g.Boundary),
-				"properties": map[string]any{"name": g.Name, "color": "#0b57d0", "href": fmt.Sprintf("/events/map?unit=%d", g.ID)}})
+				"properties": map[string]any{"name": g.Name, "level": string(org.Grid)}})
 		}
 	}
 	return opts, featureCollection(fs), nil

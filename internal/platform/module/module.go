@@ -101,7 +101,6 @@ type Keyer interface {
 // Config is what an instance's setup tells the modules.
 type Config struct {
 	DataDir       string // folder for local files
-	Tiles         string // map tile URL template, or empty
 	TrustProxy    bool   // client addresses come from X-Forwarded-For
 	SecureCookies bool   // cookies are marked Secure
 }

@@ -43,8 +43,8 @@ type Page struct {
 	Nav     []NavLink
 	Path    string // the request URI, for the language switch
 	Flash   string
-	Section string // Href of the active navigation entry
-	Tiles   string // map tile URL template, if a tile server is configured
+	Section string  // Href of the active navigation entry
+	Basemap Basemap // the maps' background, if a tile server is configured
 	Badges  []Badge
 }
 
@@ -85,14 +85,27 @@ func (p *Page) LangURL(lang string) string {
 
 func (p *Page) base() *Page { return p }
 
+// Basemap is the maps' background: tile URL templates ({z}/{x}/{y}, and
+// {s} for the a, b, c subdomains), drawn in order (a base layer, then
+// perhaps its labels), and the attribution their terms ask to be shown on
+// every map.
+type Basemap struct {
+	Tiles       []string
+	Attribution string
+}
+
+// Layers is the tile URL templates separated by spaces, as the pages' body
+// carries them (a URL holds no space).
+func (b Basemap) Layers() string { return strings.Join(b.Tiles, " ") }
+
 // PageData is a page's typed data: a struct embedding Page.
 type PageData interface{ base() *Page }
 
 // Renderer renders pages from templates parsed once at start.
 type Renderer struct {
-	// Tiles is the map tile URL template pages give to Leaflet (empty: maps
-	// show boundaries on a plain background).
-	Tiles string
+	// Basemap is the tile server pages give to Leaflet (none: maps show
+	// boundaries on a plain background).
+	Basemap Basemap
 	// Badges gives the top bar's counters for a signed-in request (what
 	// waits, what is unread); nil for none.
 	Badges func(*http.Request) []Badge
@@ -180,7 +193,7 @@ func (r *Renderer) fill(req *http.Request, data PageData) {
 	p.Lang = Lang(req)
 	p.Actor = Actor(req)
 	p.Path = req.URL.RequestURI()
-	p.Tiles = r.Tiles
+	p.Basemap = r.Basemap
 	if p.Actor != nil && r.Badges != nil {
 		p.Badges = r.Badges(req)
 	}

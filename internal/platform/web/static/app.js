@@ -92,10 +92,62 @@
     });
   }
 
+  // basemap gives a Leaflet map what every map has: the configured tile
+  // layers (<body data-tiles="URL URL" data-tiles-attribution="...">, drawn
+  // in order) with their attribution, or a plain background without them,
+  // a metric scale, and zoom up to 18 (a building).
+  function basemap(map) {
+    var L = window.L, el = map.getContainer();
+    map.setMaxZoom(18);
+    var tiles = (document.body.getAttribute("data-tiles") || "").split(" ").filter(Boolean);
+    if (tiles.length) {
+      var text = document.createElement("span");
+      text.textContent = document.body.getAttribute("data-tiles-attribution") || "";
+      tiles.forEach(function (url, i) {
+        L.tileLayer(url, { maxZoom: 18, attribution: i === 0 ? text.innerHTML : "" }).addTo(map);
+      });
+      L.control.attribution({ prefix: false }).addTo(map);
+    } else {
+      el.classList.add("map-plain");
+    }
+    L.control.scale({ imperial: false }).addTo(map);
+  }
+  // labelUnits names the outlines of units on a map, each label drawn only
+  // where it fits inside its outline: the grids' when most of them have
+  // room for their names, else the communities' (and any other level's), so
+  // that labels never pile up. units is a list of {layer, name, level}.
+  function labelUnits(map, units) {
+    // The labels lie under the markers, which stay readable and clickable.
+    if (!map.getPane("unitLabels")) map.createPane("unitLabels").classList.add("unit-labels");
+    units.forEach(function (u) {
+      u.layer.bindTooltip(u.name, { permanent: true, direction: "center", className: "unit-label unit-label-" + u.level, interactive: false, pane: "unitLabels" });
+      u.layer.closeTooltip();
+    });
+    function fits(u) {
+      var b = u.layer.getBounds();
+      var ne = map.latLngToContainerPoint(b.getNorthEast()), sw = map.latLngToContainerPoint(b.getSouthWest());
+      return ne.x - sw.x >= u.name.length * 12 + 4 && sw.y - ne.y >= 18;
+    }
+    function update() {
+      var grids = units.filter(function (u) { return u.level === "grid"; });
+      var roomy = grids.filter(fits);
+      var showGrids = grids.length > 0 && roomy.length * 2 >= grids.length;
+      units.forEach(function (u) {
+        var show = (u.level === "grid") === showGrids && fits(u);
+        if (show) u.layer.openTooltip(); else u.layer.closeTooltip();
+      });
+    }
+    map.on("zoomend", update);
+    map.whenReady(update);
+  }
+
+  window.grassroots = window.grassroots || { onInit: [] };
+  window.grassroots.basemap = basemap;
+  window.grassroots.labelUnits = labelUnits;
+
   // <div data-map="id-of-json"> draws the GeoJSON FeatureCollection held in
   // that <script type="application/json"> with Leaflet: the feature whose
   // properties say self in red, the others in blue, linked to their pages.
-  // Tiles come from the server's configured tile URL, if any.
   function initMaps(root) {
     if (!window.L) return;
     root.querySelectorAll("[data-map]").forEach(function (el) {
@@ -103,23 +155,28 @@
       if (!src || el.getAttribute("data-map-ready")) return;
       var data = JSON.parse(src.textContent);
       var map = window.L.map(el, { attributionControl: false, scrollWheelZoom: false });
-      var tiles = document.body.getAttribute("data-tiles");
-      if (tiles) window.L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      basemap(map);
       var layer = window.L.geoJSON(data, {
         style: function (f) {
           return f.properties.self ? { color: "#b8232a", weight: 2, fillOpacity: 0.03 }
             : { color: f.properties.color || "#0b57d0", weight: 1, fillOpacity: 0.12 };
         },
         pointToLayer: function (f, latlng) {
-          return window.L.circleMarker(latlng, { radius: 6, color: f.properties.color || "#b8232a", fillOpacity: 0.8 });
+          return window.L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: f.properties.color || "#b8232a", fillOpacity: 1 });
         },
         onEachFeature: function (f, l) {
           if (f.properties.name) l.bindTooltip(f.properties.name);
           if (f.properties.href && !f.properties.self) l.on("click", function () { window.location.href = f.properties.href; });
         }
       }).addTo(map);
+      var named = [];
+      layer.eachLayer(function (l) {
+        var pr = l.feature.properties;
+        if (l.getBounds && pr.name && !pr.self) named.push({ layer: l, name: pr.name, level: pr.level || "grid" });
+      });
       var bounds = layer.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+      labelUnits(map, named);
       el.setAttribute("data-map-ready", "1");
     });
   }
@@ -150,7 +207,6 @@
     if (window.grassroots && window.grassroots.onInit) window.grassroots.onInit.forEach(function (f) { f(root); });
   }
 
-  window.grassroots = window.grassroots || { onInit: [] };
   ready(function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
 })();

@@ -97,8 +97,7 @@
       if (!src || !lon || !lat) return;
       var data = JSON.parse(src.textContent);
       var map = window.L.map(el, { attributionControl: false, scrollWheelZoom: false });
-      var tiles = document.body.getAttribute("data-tiles");
-      if (tiles) window.L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      window.grassroots.basemap(map);
       var marker = null;
       var layer = window.L.geoJSON(data, {
         style: function () { return { color: "#0b57d0", weight: 1, fillOpacity: 0.08 }; },
