@@ -865,3 +865,7 @@ func handlerType(t string) bool {
 	}
 	return false
 }
+
+// Done names the action as the history records it: what was done, in the
+// past tense ("Accepted", where the button says "Accept").
+func (a Action) Done() i18n.Msg { return i18n.M("events.did." + string(a)) }

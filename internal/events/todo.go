@@ -34,29 +34,62 @@ const RateWindow = 7 * 24 * time.Hour
 // Todos lists the kinds in the order the inbox shows them.
 var Todos = []Todo{TodoAccept, TodoDispatch, TodoApprove, TodoSign, TodoHandle, TodoVerify, TodoRate}
 
-// where is the condition of the events of the kind that wait for actor:
-// the state, and the scope of the permission that moves them on.
-func (t Todo) where(actor *auth.Actor, now time.Time) (string, []any) {
-	scoped := func(p auth.Perm, col, cond string) (string, []any) {
-		w, a := actor.Scope(p).Where(col)
-		return "(" + cond + " AND " + w + ")", a
-	}
+// action is the step that takes the kind's events on: its rule (the
+// states it is taken from and the part that takes it) is the kind's, as it
+// is the next actor's on an event's page (Event.Waits).
+func (t Todo) action() Action {
 	switch t {
 	case TodoAccept:
-		return scoped(PermDispatch, "e.unit_path", "e.state = 'reported'")
+		return ActAccept
 	case TodoDispatch:
-		return scoped(PermDispatch, "e.unit_path", "e.state = 'accepted'")
+		return ActDispatch
 	case TodoApprove:
-		return scoped(PermDispatch, "e.unit_path", "e.is_open AND e.pending <> ''")
+		return ActApprove
 	case TodoSign:
-		return scoped(PermHandle, "e.handling_path", "e.state = 'dispatched'")
+		return ActSign
 	case TodoHandle:
-		return scoped(PermHandle, "e.handling_path", "e.state IN ('signed', 'rework')")
+		return ActHandle
 	case TodoVerify:
-		w, a := actor.Scope(PermVerify).Where("e.unit_path")
-		return "(e.state = 'handled' AND (" + w + " OR e.reporter_id = ?))", append(a, actor.UserID)
+		return ActPass
 	case TodoRate:
-		return "(e.state = 'closed' AND e.rating IS NULL AND e.reporter_id = ? AND e.closed_at >= ?)", []any{actor.UserID, now.Add(-RateWindow)}
+		return ActRate
+	}
+	return ""
+}
+
+// where is the condition of the events of the kind that wait for actor:
+// the states its action is taken from, and the scope of the part that
+// takes it.
+func (t Todo) where(actor *auth.Actor, now time.Time) (string, []any) {
+	r, ok := rules[t.action()]
+	if !ok {
+		return "1=0", nil
+	}
+	states := "e.state IN ("
+	for i, s := range r.from {
+		if i > 0 {
+			states += ", "
+		}
+		states += "'" + string(s) + "'"
+	}
+	states += ")"
+	if r.pending {
+		states += " AND e.pending <> ''"
+	}
+	scoped := func(p auth.Perm, col string) (string, []any) {
+		w, a := actor.Scope(p).Where(col)
+		return "(" + states + " AND " + w + ")", a
+	}
+	switch r.by {
+	case AsDispatcher:
+		return scoped(PermDispatch, "e.unit_path")
+	case AsHandler:
+		return scoped(PermHandle, "e.handling_path")
+	case AsVerifier:
+		w, a := actor.Scope(PermVerify).Where("e.unit_path")
+		return "(" + states + " AND (" + w + " OR e.reporter_id = ?))", append(a, actor.UserID)
+	case AsReporter:
+		return "(" + states + " AND e.rating IS NULL AND e.reporter_id = ? AND e.closed_at >= ?)", []any{actor.UserID, now.Add(-RateWindow)}
 	}
 	return "1=0", nil
 }

@@ -40,7 +40,7 @@ type UI struct {
 
 // Pages lists the page templates the UI needs.
 var Pages = []string{"events/list", "events/report", "events/event", "events/map", "events/indicators",
-	"events/categories", "events/category_form", "events/calendar"}
+	"events/categories", "events/category_form", "events/calendar", "events/print"}
 
 // Register parses the templates, adds the navigation and routes.
 func (u *UI) Register(rt *web.Routes) error {
@@ -70,6 +70,7 @@ func (u *UI) Register(rt *web.Routes) error {
 	rt.Page("GET /event-calendar", web.Read(PermRead, PermHandle, PermReport), u.calendar)
 	rt.Page("POST /event-calendar", web.Write(workcal.PermManage), u.saveCalendar)
 	rt.Page("GET /events/{id}", web.Read(PermRead, PermHandle, PermReport).On("event"), u.event)
+	rt.Page("GET /events/{id}/print", web.Read(PermRead, PermHandle, PermReport).On("event"), u.printEvent)
 	rt.Page("POST /events/{id}/act", web.Write(PermReport, PermDispatch, PermHandle, PermVerify).On("event"), u.act)
 	rt.Page("POST /events/{id}/caller", web.Write(PermUnmask).On("event"), u.revealCaller)
 	rt.Page("GET /events/{id}/photos/{pid}", web.Read(PermRead, PermHandle, PermReport).On("event", "photo"), func(w http.ResponseWriter, r *http.Request) error { return servePhoto(u.Store, w, r) })

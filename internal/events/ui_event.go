@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"grassroots/internal/org"
 	"grassroots/internal/platform/apperr"
@@ -31,6 +32,18 @@ type EventPage struct {
 	MapJSON    template.JS
 	CanReveal  bool   // may see the caller's phone in full
 	Caller     string // the caller's phone, once revealed
+	Stages     []Stage
+	Next       []NextStep // who acts next, as the to-do inbox counts it
+	Clock      string     // the time left on the stage's deadline, or past it
+	Tone       string     // the state tag's colour (see Event.Tone)
+	Street     string     // the street of the event's grid
+}
+
+// NextStep is one step an event waits for, in words: the part and unit
+// that takes it, and whether the reader may.
+type NextStep struct {
+	Text  string
+	Yours bool
 }
 
 // Needs says which fields an action's form shows.
@@ -153,7 +166,11 @@ func (u *UI) renderEvent(w http.ResponseWriter, r *http.Request, status int, for
 	if p.Steps, err = u.Store.Steps(ctx, actor, id); err != nil {
 		return err
 	}
-	p.Actions = e.Allowed(u.Store.Who(actor, e))
+	who := u.Store.Who(actor, e)
+	p.Actions = e.Allowed(who)
+	if err := u.whereItStands(ctx, lang, p, who, now); err != nil {
+		return err
+	}
 	for _, a := range p.Actions {
 		switch a {
 		case ActDispatch:
@@ -262,4 +279,80 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return u.renderEvent(w, r, form.Fail(r, err), form, action, "")
+}
+
+// whereItStands fills the step bar, who acts next and the time left on the
+// stage's deadline.
+func (u *UI) whereItStands(ctx context.Context, lang i18n.Lang, p *EventPage, who Who, now time.Time) error {
+	e := p.E
+	p.Stages, p.Tone = e.Stages(), e.Tone(now)
+	along, err := u.Orgs.Units(ctx, org.PathIDs(e.UnitPath))
+	if err != nil {
+		return err
+	}
+	for _, a := range along {
+		if a.Type == string(org.Street) {
+			p.Street = a.Name
+		}
+	}
+	for _, a := range e.Waits() {
+		var by string
+		switch a.By() {
+		case AsDispatcher:
+			by = p.Street
+		case AsHandler:
+			by = e.HandlingName
+		case AsVerifier:
+			by = i18n.T(lang, "events.by.verifier", e.GridName)
+		case AsReporter:
+			by = i18n.T(lang, "events.by.reporter")
+			if e.Source == FromHotline {
+				by = i18n.T(lang, "events.by.operator")
+			}
+		}
+		p.Next = append(p.Next, NextStep{Text: i18n.T(lang, "events.next."+string(a), by), Yours: e.Check(a, who) == nil})
+	}
+	cal, err := u.Store.Cal.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	if left, over, ok := e.TimeLeft(now, cal); ok {
+		key := "events.time_left"
+		if over {
+			key = "events.time_over"
+		}
+		p.Clock = i18n.T(lang, key, left.Words(lang))
+	}
+	return nil
+}
+
+// printEvent is the event's handling sheet (事件处置单): the event, where it
+// stands, its history and lines to sign, on one A4 page with no menu.
+func (u *UI) printEvent(w http.ResponseWriter, r *http.Request) error {
+	actor, err := web.SignedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	e, err := u.Store.Event(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	lang := web.Lang(r)
+	now := u.Store.now()
+	p := &EventPage{E: e, Light: e.Light(now)}
+	p.Title = i18n.T(lang, "events.sheet") + fmt.Sprintf(" #%d", e.ID)
+	p.Section = "/events"
+	if p.Steps, err = u.Store.Steps(ctx, actor, id); err != nil {
+		return err
+	}
+	if err := u.whereItStands(ctx, lang, p, u.Store.Who(actor, e), now); err != nil {
+		return err
+	}
+	u.R.Fragment(w, r, "events/print", "sheet", p)
+	return nil
 }

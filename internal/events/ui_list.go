@@ -13,12 +13,13 @@ import (
 type Row struct {
 	Event
 	Light string
+	Tone  string // the state tag's colour (see Event.Tone)
 }
 
 func rows(list []Event, now time.Time) []Row {
 	out := make([]Row, len(list))
 	for i := range list {
-		out[i] = Row{Event: list[i], Light: list[i].Light(now)}
+		out[i] = Row{Event: list[i], Light: list[i].Light(now), Tone: list[i].Tone(now)}
 	}
 	return out
 }

@@ -177,6 +177,27 @@ func (c *Calendar) WorkMinutesBetween(a, b time.Time) int {
 	return int(total / time.Minute)
 }
 
+// Span is the working time from a to b as a reader takes it in: whole
+// working days once it is at least a working day of a's year (a day being
+// that year's working hours), else whole working hours once at least an
+// hour, else working minutes (at least one when b is after a).
+func (c *Calendar) Span(a, b time.Time) Limit {
+	n := c.WorkMinutesBetween(a, b)
+	day := 0
+	for _, p := range c.hours(a.In(Shanghai).Year()) {
+		day += p.End - p.Start
+	}
+	switch {
+	case day > 0 && n >= day:
+		return Limit{Days: n / day}
+	case n >= 60:
+		return Limit{Minutes: n / 60 * 60}
+	case b.After(a):
+		return Limit{Minutes: max(n, 1)}
+	}
+	return Limit{}
+}
+
 // Limit is a time limit: working minutes or working days.
 type Limit struct {
 	Minutes int // working minutes (used when Days is 0)
