@@ -82,7 +82,7 @@ func (u *UI) mapPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, st := range mapStages {
-		p.Stages = append(p.Stages, web.Option{Value: st, Label: i18n.T(lang, "events.stage."+st)})
+		p.Stages = append(p.Stages, web.Option{Value: st, Label: i18n.T(lang, "events.map_stage."+st)})
 	}
 	// The frame: the unit asked for, or else the units the viewer's roles
 	// are held at.
