@@ -63,7 +63,7 @@ func TestStagesToneAndWaits(t *testing.T) {
 func TestTimeLeft(t *testing.T) {
 	cal := workcal.New(nil, nil)
 	mon10 := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) // Monday 10:00 in Shanghai
-	due := mon10.Add(3 * time.Hour)                     // 13:00: two working hours away (lunch 12-14)
+	due := mon10.Add(3 * time.Hour)                      // 13:00: two working hours away (lunch 12-14)
 	e := Event{State: Signed, StageDueAt: &due}
 	if left, over, ok := e.TimeLeft(mon10, cal); !ok || over || left != (workcal.Limit{Minutes: 120}) {
 		t.Errorf("left %v over %v ok %v, want 2 working hours", left, over, ok)
